@@ -1,0 +1,106 @@
+"""``flask`` sub-commands: seed-demo, orgs import/export, users create, audit verify."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from survey.core.errors import DomainError
+from survey.extensions import db
+
+orgs_cli = AppGroup("orgs", help="The org tree.")
+users_cli = AppGroup("users", help="Accounts.")
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+
+
+@orgs_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def orgs_import(path: str) -> None:
+    """Create or update org units from a CSV file (see docs/orgs-csv.md). All or nothing."""
+    from survey.orgs.csvio import ImportRefused, import_units
+
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        try:
+            report = import_units(None, stream)
+        except ImportRefused as refused:
+            db.session.rollback()
+            click.echo(str(refused), err=True)
+            for error in refused.errors:
+                click.echo(f"  {error}", err=True)
+            sys.exit(1)
+    db.session.commit()
+    click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+
+
+@orgs_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def orgs_export(path: str) -> None:
+    """Write the whole org tree as CSV, in the format that ``orgs import`` reads."""
+    from sqlalchemy import select
+
+    from survey.orgs.csvio import export_csv
+    from survey.orgs.models import OrgUnit
+
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.path))
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(export_csv(units))
+    click.echo(f"written {path}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r for r in (
+    "district_admin", "street_admin", "committee_member", "grid_worker", "auditor")]))
+@click.option("--unit", "unit_code", required=True, help="Code of the org unit the role is given on.")
+@click.option("--name", "display_name", default=None, help="Full name (defaults to the username).")
+def users_create(username: str, role: str, unit_code: str, display_name: str | None) -> None:
+    """Create an account. The password comes from SURVEY_PASSWORD or a prompt."""
+    from survey.orgs.operations import unit_by_code
+    from survey.people import operations
+    from survey.people.models import Role
+
+    unit = unit_by_code(unit_code)
+    if unit is None:
+        raise click.ClickException(f"no org unit with code {unit_code}")
+    password = os.environ.get("SURVEY_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = operations.create_user(None, username, display_name or username, password, Role(role), unit)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created {user.username} ({role} on {unit.code})")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken entry if it was altered."""
+    from survey.core.audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit chain intact: {report.entries} entries, head {report.head}")
+        return
+    click.echo(f"audit chain BROKEN at entry {report.broken_id}: {report.reason} "
+               f"({report.entries} entries verified before it)", err=True)
+    sys.exit(1)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo district and one account per role (safe to run again)."""
+    from survey.demo import seed
+
+    accounts = seed(current_app.config["DEMO_PASSWORD"])
+    db.session.commit()
+    click.echo("Demo district ready. Accounts (password: %s):" % current_app.config["DEMO_PASSWORD"])
+    for username, role, unit in accounts:
+        click.echo(f"  {username:<12} {role:<18} {unit}")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (orgs_cli, users_cli, audit_cli, seed_demo):
+        app.cli.add_command(command)

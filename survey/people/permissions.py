@@ -1,0 +1,95 @@
+"""Declared permissions: which role may do what, always within the subtree of its unit.
+
+``can`` is plain Python over loaded objects so that it is testable without a request;
+``permission_required`` declares the check next to a view.
+"""
+from __future__ import annotations
+
+import enum
+from functools import wraps
+from typing import Any, Callable, Iterable
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import or_
+
+from survey.orgs.models import OrgUnit
+from survey.people.models import Role
+
+
+class Permission(enum.Enum):
+    view_orgs = "view_orgs"
+    edit_orgs = "edit_orgs"
+    view_users = "view_users"
+    manage_users = "manage_users"
+    view_audit = "view_audit"
+
+
+_READ = {Permission.view_orgs, Permission.view_users, Permission.view_audit}
+_ADMIN = _READ | {Permission.edit_orgs, Permission.manage_users}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.district_admin: frozenset(_ADMIN),
+    Role.street_admin: frozenset(_ADMIN),
+    Role.committee_member: frozenset({Permission.view_orgs, Permission.edit_orgs, Permission.view_users}),
+    Role.grid_worker: frozenset({Permission.view_orgs}),
+    Role.auditor: frozenset(_READ),
+}
+
+
+def units_with(user, permission: Permission) -> list[OrgUnit]:
+    """The units on whose subtree ``user`` holds ``permission``."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [a.unit for a in user.roles if permission in ROLE_PERMISSIONS[a.role]]
+
+
+def can(user, permission: Permission, unit: OrgUnit) -> bool:
+    return any(scope.contains(unit) for scope in units_with(user, permission))
+
+
+def can_all(user, permission: Permission, units: Iterable[OrgUnit]) -> bool:
+    """Every unit in ``units`` is in scope. An object tied to no unit needs district scope."""
+    units = list(units)
+    if not units:
+        return any(u.parent_id is None for u in units_with(user, permission))
+    return all(can(user, permission, u) for u in units)
+
+
+def in_scope(user, permission: Permission, path_column) -> Any:
+    """A SQL condition: ``path_column`` lies in a subtree where ``user`` holds ``permission``."""
+    scopes = units_with(user, permission)
+    if not scopes:
+        return path_column.is_(None) & path_column.isnot(None)  # always false, portable
+    return or_(*(path_column.startswith(u.path, autoescape=True) for u in scopes))
+
+
+def permission_required(permission: Permission, load: Callable[..., Any] | None = None):
+    """Refuse the view unless the user holds ``permission`` over the object ``load`` returns.
+
+    ``load`` receives the view's URL arguments and returns an OrgUnit or an object with
+    ``permission_units``; the view is then called with that object alone. Without ``load`` the
+    permission must be held somewhere, and the view filters by scope itself.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(**kwargs):
+            from survey.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if load is None:
+                if not units_with(current_user, permission):
+                    abort(403)
+                return view(**kwargs)
+            target = load(**kwargs)
+            units = [target] if isinstance(target, OrgUnit) else list(target.permission_units)
+            if not can_all(current_user, permission, units):
+                abort(403)
+            return view(target)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
