@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup system-packages translations
+.PHONY: run test setup system-packages translations messages
 
 setup: system-packages $(VENV)/.installed translations
 
@@ -39,3 +39,9 @@ run: setup
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# For developers: refresh the catalog after adding or changing texts, then translate the new
+# entries in survey/translations/zh_Hans_CN/LC_MESSAGES/messages.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o survey/translations/messages.pot .
+	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations --no-location --width 100

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FileField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from survey.forms.base import Form, code_validator, strip
@@ -14,7 +15,7 @@ class OrgUnitForm(Form):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
     kind = SelectField(
         _l("Kind"),
-        choices=[("", "—")] + [(k.value, k.label) for k in CommunityKind],
+        choices=[SelectChoice("", "—")] + [SelectChoice(k.value, k.label) for k in CommunityKind],
         validators=[Optional()],
     )
     households = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
@@ -11,7 +12,7 @@ USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$"
 
 
 def role_choices():
-    return [(r.value, r.label) for r in Role]
+    return [SelectChoice(r.value, r.label) for r in Role]
 
 
 class LoginForm(Form):

@@ -20,11 +20,16 @@ def _load_unit(code: str, **_ignored) -> OrgUnit:
 
 
 def _fields(form: OrgUnitForm) -> operations.UnitFields:
+    def value(name: str):
+        field = getattr(form, name, None)  # fields that do not fit the level were removed
+        return field.data if field is not None else None
+
+    kind = value("kind")
     return operations.UnitFields(
         name=form.name.data,
-        kind=CommunityKind(form.kind.data) if form.kind.data else None,
-        households=form.households.data,
-        residents=form.residents.data,
+        kind=CommunityKind(kind) if kind else None,
+        households=value("households"),
+        residents=value("residents"),
         phone=form.phone.data or None,
     )
 
@@ -58,7 +63,15 @@ def unit(unit: OrgUnit):
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @permission_required(Permission.edit_orgs, load=_load_unit)
 def edit(unit: OrgUnit):
-    form = OrgUnitForm(obj=unit, data={"kind": unit.kind.value if unit.kind else ""})
+    form = OrgUnitForm(
+        data={
+            "name": unit.name,
+            "kind": unit.kind.value if unit.kind else "",
+            "households": unit.households,
+            "residents": unit.residents,
+            "phone": unit.phone,
+        }
+    )
     _fit_form_to_level(form, unit.level)
     if form.validate_on_submit():
         try:

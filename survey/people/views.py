@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey.core.errors import DomainError
 from survey.core.views import safe_next
@@ -62,7 +63,7 @@ def change_password():
             form.new_password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # the session carries the new session version
+            login_user(current_user._get_current_object())  # the session carries the new session version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("core.home"))
     return render_template("people/password.html", form=form)
@@ -80,8 +81,8 @@ def _assignable_units(permission: Permission) -> list[OrgUnit]:
     return list(db.session.scalars(select(OrgUnit).where(condition).order_by(OrgUnit.path)))
 
 
-def _unit_choices(units: list[OrgUnit]) -> list[tuple[str, str]]:
-    return [(u.code, f"{'　' * u.level.depth}{u.name} ({u.code})") for u in units]
+def _unit_choices(units: list[OrgUnit]) -> list[SelectChoice]:
+    return [SelectChoice(u.code, f"{'　' * u.level.depth}{u.name} ({u.code})") for u in units]
 
 
 def _chosen_unit(form_field, units: list[OrgUnit]) -> OrgUnit:
