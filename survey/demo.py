@@ -22,12 +22,12 @@ STREETS = [
     ]),
 ]
 ACCOUNTS = [
-    ("district", "区委组织部 王敏", Role.district_admin, "LJ"),
-    ("street", "滨江街道 李强", Role.street_admin, "LJ01"),
-    ("committee", "朝阳社区 张丽", Role.committee_member, "LJ0101"),
-    ("village", "桃源村 陈建国", Role.committee_member, "LJ0202"),
-    ("grid", "朝阳社区网格员 刘芳", Role.grid_worker, "LJ0101-01"),
-    ("auditor", "区纪委 赵刚", Role.auditor, "LJ"),
+    ("district", "王敏", Role.district_admin, "LJ"),
+    ("street", "李强", Role.street_admin, "LJ01"),
+    ("committee", "张丽", Role.committee_member, "LJ0101"),
+    ("village", "陈建国", Role.committee_member, "LJ0202"),
+    ("grid", "刘芳", Role.grid_worker, "LJ0101-01"),
+    ("auditor", "赵刚", Role.auditor, "LJ"),
 ]
 
 

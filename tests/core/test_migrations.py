@@ -1,0 +1,69 @@
+"""The migrations build exactly the schema of the models, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from survey import create_app
+from survey.extensions import db
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def test_migrations_match_the_models(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            diff = compare_metadata(context, db.metadata)
+        tables = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert diff == []
+    assert {"org_unit", "user_account", "role_assignment", "audit_entry"} <= tables
+
+
+def test_constraints_are_named_in_the_migrated_schema(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        inspector = inspect(db.engine)
+        checks = {c["name"] for c in inspector.get_check_constraints("org_unit")}
+        uniques = {c["name"] for c in inspector.get_unique_constraints("audit_entry")}
+        db.engine.dispose()
+    assert "ck_org_unit_households_not_negative" in checks
+    assert "ck_org_unit_only_district_is_root" in checks
+    assert "uq_audit_entry_prev_hash" in uniques
+
+
+def test_downgrade_to_base_and_up_again(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert not {"org_unit", "audit_entry"} & set(inspect(db.engine).get_table_names())
+        upgrade()
+        assert "org_unit" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
