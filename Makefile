@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d survey/translations
+	$(BIN)/pybabel compile -d survey/translations
 
 run: setup
 	$(BIN)/flask --app survey db upgrade

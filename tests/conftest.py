@@ -88,14 +88,17 @@ class Client(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, _pg_tables):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, _pg_tables),
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+def app(request, tmp_path, _pg_tables):
+    """Settings can be changed per test with ``@pytest.mark.app_config(NAME=value)``."""
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, _pg_tables),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    marker = request.node.get_closest_marker("app_config")
+    if marker is not None:
+        settings.update(marker.kwargs)
+    app = create_app(settings)
     app.test_client_class = Client
     with app.app_context():
         if _pg_tables is None:

@@ -1,3 +1,7 @@
+import uuid
+
+import pytest
+import redis
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -104,3 +108,20 @@ def test_deactivated_account_cannot_log_in_and_loses_its_session(app, client, lo
     assert response.status_code == 302
     assert other.get("/orgs/LJ0101-01").status_code == 302
     assert other.submit("/login", {"username": "grid", "password": demo}).status_code == 200
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.app_config(REDIS_URL=REDIS_TEST_URL, RATELIMIT_STORAGE_URI=None, RATELIMIT_KEY_PREFIX=REDIS_PREFIX)
+def test_throttling_uses_redis_when_configured(app, demo):
+    """With REDIS_URL set, failed logins are counted in Redis, shared by every worker process."""
+    assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
+    first, second = app.test_client(), app.test_client()  # two browsers, as on two workers
+    codes = [c.submit("/login", {"username": "street", "password": "bad"}).status_code for c in (first, second) * 3]
+    assert codes == [200] * 5 + [429]
+    store = redis.Redis.from_url(REDIS_TEST_URL)
+    keys = store.keys(f"*{REDIS_PREFIX}*")
+    assert keys
+    store.delete(*keys)
