@@ -186,13 +186,21 @@ def score_projects(
     table: ResponseTable,
     config: ScoringConfig = DEFAULT_CONFIG,
     grid_households: Mapping[object, float] | None = None,
+    projects: object = None,
 ) -> ProjectScores:
     """Validity, weights, index with t interval, satisfied rate with Wilson interval, status,
-    Cronbach's alpha and credibility shrinkage for every project in ``table`` at once."""
+    Cronbach's alpha and credibility shrinkage for every project in ``table`` at once.
+
+    ``projects`` may list projects expected in the result even without any response (they come
+    out as `insufficient_sample`, which is what a committee needs to see)."""
     scale = int(table.scale)
     codes = answer_codes(table.answers, scale)
     n_rows, k = codes.shape
-    labels, project = factorize(np.asarray(table.project))
+    if projects is None:
+        labels, project = factorize(np.asarray(table.project))
+    else:
+        labels = np.unique(np.concatenate([np.asarray(projects).reshape(-1), np.asarray(table.project)]))
+        project = np.searchsorted(labels, np.asarray(table.project)).astype(np.int64)
     if project.size != n_rows:
         raise ValueError("one project label per response row")
     n_proj = labels.size
@@ -329,5 +337,5 @@ def campaign_index(
     Shrinkage needs comparable projects, so it is left to :func:`score_projects` here."""
     a = np.asarray(answers)
     table = ResponseTable(project=np.zeros(a.shape[0], dtype=np.int64), answers=a, **columns)  # type: ignore[arg-type]
-    result = score_projects(table, config, grid_households).project(0)
+    result = score_projects(table, config, grid_households, projects=np.zeros(1, dtype=np.int64)).project(0)
     return replace(result, shrunk=None, z=None, k=None, grand_mean=None)

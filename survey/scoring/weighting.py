@@ -107,6 +107,12 @@ def grid_weights(
         n_comm = comm_u.size
     cell = project.astype(np.int64) * n_grids + grid_c
     cell_u, cell_c = factorize(cell)
+    if community is not None:
+        # A grid lies in one community; mixed rows would make the merged strata depend on row order.
+        first_comm = np.zeros(cell_u.size, dtype=np.int64)
+        first_comm[cell_c] = comm_c
+        if np.any(first_comm[cell_c] != comm_c):
+            raise ValueError("each grid must belong to one community")
     cell_n = np.bincount(cell_c, minlength=cell_u.size)
     small = cell_n[cell_c] < min_responses
     # Strata ids: grid cells keep their id, merged cells take an id past every grid id.
