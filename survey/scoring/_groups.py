@@ -33,21 +33,6 @@ def group_sum(codes: np.ndarray, n_groups: int, weights: np.ndarray | None = Non
     return np.bincount(codes, weights=weights, minlength=n_groups).astype(np.float64)
 
 
-def duplicated_keys(keys: np.ndarray) -> np.ndarray:
-    """Boolean mask of rows whose key occurs more than once (order free)."""
-    if keys.size == 0:
-        return np.zeros(0, dtype=bool)
-    order = np.argsort(keys)  # any order of equal keys will do: only membership is used
-    sorted_keys = keys[order]
-    same_as_next = sorted_keys[1:] == sorted_keys[:-1]
-    in_run = np.zeros(keys.size, dtype=bool)
-    in_run[:-1] |= same_as_next
-    in_run[1:] |= same_as_next
-    mask = np.empty(keys.size, dtype=bool)
-    mask[order] = in_run
-    return mask
-
-
 def key_counts(keys: np.ndarray) -> np.ndarray:
     """Number of rows sharing each row's key."""
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)

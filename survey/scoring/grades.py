@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 
 from . import texts
 from ._decimal import round2, to_decimal
-from .config import DEFAULT_CONFIG, QUOTA_ROUNDINGS
+from .config import DEFAULT_CONFIG, QUOTA_ROUNDINGS, ScoringConfig
 
 GRADES: tuple[str, ...] = ("excellent", "competent", "basic", "incompetent")
 _ROUNDING = {"floor": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING}
@@ -171,3 +171,8 @@ def propose_grades(
 ) -> list[Proposal]:
     """One Proposal per candidate, same order (see SCORING.md, "Grade proposal")."""
     return list(grade_pools(candidates, quota, rounding, excellent_min).proposals)
+
+
+def grade_cycle(candidates: Sequence[Candidate], config: ScoringConfig = DEFAULT_CONFIG) -> GradeRun:
+    """grade_pools with an appraisal cycle's configured quota, rounding and excellent_min."""
+    return grade_pools(candidates, config.quota, config.quota_rounding, config.excellent_min, config.version)

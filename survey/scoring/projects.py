@@ -196,6 +196,8 @@ def score_projects(
     scale = int(table.scale)
     codes = answer_codes(table.answers, scale)
     n_rows, k = codes.shape
+    if not 0 <= table.overall_item < k:
+        raise ValueError("overall_item must name one of the answer columns")
     if projects is None:
         labels, project = factorize(np.asarray(table.project))
     else:

@@ -116,3 +116,16 @@ def test_rake_raises_when_margins_disagree():
     sex = np.array(["m", "f"])
     with pytest.raises(ConvergenceError):
         rake(np.ones(2), [(sex, {"m": 10, "f": 10}), (sex, {"m": 30, "f": 10})], max_iter=20)
+
+
+def test_grouped_alpha_matches_alpha_per_group():
+    from survey.scoring.reliability import cronbach_alpha_grouped
+    rng = np.random.default_rng(8)
+    x = np.clip(rng.integers(1, 6, (90, 1)) + rng.normal(0, 0.8, (90, 4)), 1, 5)
+    x[5, 2] = np.nan
+    groups = np.arange(90) % 3
+    result = cronbach_alpha_grouped(x, groups, 3)
+    for g in range(3):
+        expected = cronbach_alpha(x[groups == g])
+        assert result[g].alpha == pytest.approx(expected.alpha) and result[g].n == expected.n
+        assert result[g].low == pytest.approx(expected.low)

@@ -136,3 +136,11 @@ def test_incomplete_appraisal_cannot_enter_a_pool():
 def test_explain_names_the_committee_decision():
     p = propose_grades([cand(1, 95.0)] + filler(4))[0]
     assert "党委" in p.explain("zh") and "party committee decides" in p.explain("en")
+
+
+def test_grade_cycle_uses_the_cycle_configuration():
+    from survey.scoring import ScoringConfig, grade_cycle
+    people = [cand(1, 95.0), cand(2, 93.0), cand(3, 91.0)] + filler(7)
+    run = grade_cycle(people, ScoringConfig(version="2025-annual", quota=0.3, excellent_min=92.0))
+    assert run.config_version == "2025-annual"
+    assert run.pools["street-A"].places == 3 and run.pools["street-A"].used == 2  # 91 < 92

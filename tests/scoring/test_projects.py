@@ -236,3 +236,20 @@ def test_a_grid_in_two_communities_is_refused():
     with pytest.raises(ValueError):
         score_projects(table(a, grid=np.array([1] * 6), community=np.array([1, 1, 1, 2, 2, 2])),
                        grid_households={1: 10})
+
+
+def test_low_reliability_is_flagged_and_explained():
+    rng = np.random.default_rng(21)
+    a = rng.integers(1, 6, (200, K)).astype(float)  # independent items: alpha near 0
+    res = campaign_index(a, version=np.array(["v1"] * 200))
+    assert res.reliability.alpha < 0.7 and res.reliability.low_reliability
+    assert "谨慎" in res.explain("zh") and "with care" in res.explain("en")
+
+
+def test_explain_speaks_both_languages_and_refuses_others():
+    res = campaign_index(varied(40), household=np.arange(40))
+    zh, en = res.explain("zh"), res.explain("en")
+    assert "满意度指数" in zh and "有效 40 份" in zh
+    assert "satisfaction index" in en and "40 valid" in en
+    with pytest.raises(ValueError):
+        res.explain("fr")
