@@ -10,11 +10,11 @@ import numpy as np
 
 from . import texts
 from ._groups import factorize
+from ._rows import RowStats, row_stats
 from .config import DEFAULT_CONFIG, ScoringConfig
 from .estimates import Estimate, RateEstimate, t_quantile, wilson_arrays
 from .reliability import Alpha, cronbach_alpha_codes
 from .shrinkage import shrink_comparable
-from ._rows import RowStats, row_stats
 from .validity import REASONS, VALIDITY_REASONS, Validity, answer_codes, check_validity
 from .weighting import grid_weights
 
@@ -26,7 +26,12 @@ class ResponseTable:
     """Columns of a campaign export, one row per submission (several projects allowed).
 
     ``answers`` holds the raw Likert answers 1..scale; 0 or nan mean "don't know" (不了解) and
-    count as missing, never as low. Optional columns switch on the checks that need them.
+    count as missing, never as low. ``overall_item`` is the column of the overall-satisfaction
+    question (for the satisfied rate). Optional columns switch on what needs them:
+    ``household`` the duplicate check (earliest ``submitted_at`` wins; without times the choice
+    is still independent of row order), ``submitted_at`` the burst check, ``duration`` speeding,
+    ``assisted`` the burst exemption, ``grid`` (+ ``community``) post-stratification,
+    ``version`` Cronbach's alpha, ``comparable`` the classes for shrinkage (one class if absent).
     """
 
     project: np.ndarray
@@ -42,6 +47,14 @@ class ResponseTable:
     community: np.ndarray | None = None
     version: np.ndarray | None = None  # questionnaire version x period, for Cronbach's alpha
     comparable: np.ndarray | None = None  # project class (type, street, period), per row
+
+    def __post_init__(self) -> None:
+        n = len(self.answers)
+        for name in ("project", "household", "submitted_at", "duration", "assisted", "grid", "community",
+                     "version", "comparable"):
+            column = getattr(self, name)
+            if column is not None and len(column) != n:
+                raise ValueError(f"column `{name}` has {len(column)} rows, answers have {n}")
 
 
 @dataclass(frozen=True)
@@ -239,9 +252,10 @@ def score_projects(
     shrunk = _shrink(table, project, n_proj, est, insufficient, config)
     return ProjectScores(
         projects=labels, n_submitted=n_submitted, n_valid=n_valid, excluded_by_reason=excluded_by_reason,
-        index=est["mean"], low=np.clip(est["low"], 0, 100), high=np.clip(est["high"], 0, 100),
+        # Clipping only removes float noise (an all-100 project must print 100, not 100.00000000000001).
+        index=np.clip(est["mean"], 0, 100), low=np.clip(est["low"], 0, 100), high=np.clip(est["high"], 0, 100),
         half_width=est["half"], n_eff=est["n_eff"], variance=est["var"],
-        satisfied=sat["rate"], satisfied_low=sat["low"], satisfied_high=sat["high"],
+        satisfied=np.clip(sat["rate"], 0, 1), satisfied_low=sat["low"], satisfied_high=sat["high"],
         satisfied_n=sat["n"], satisfied_n_eff=sat["n_eff"],
         insufficient=insufficient, low_precision=low_precision, under_review=under_review,
         shrunk=shrunk[0], z=shrunk[1], k=shrunk[2], grand_mean=shrunk[3],
@@ -322,7 +336,7 @@ def _shrink(table: ResponseTable, project: np.ndarray, n_proj: int, est: dict, i
     if not use.any():
         return out
     res = shrink_comparable(est["mean"][use], est["n_eff"][use], est["var"][use], classes[use], config)
-    for arr, vals in zip(out, (res.values, res.z, res.k, res.grand_mean)):
+    for arr, vals in zip(out, (np.clip(res.values, 0, 100), res.z, res.k, np.clip(res.grand_mean, 0, 100))):
         arr[use] = vals
     return out
 

@@ -78,11 +78,28 @@ def _vector_keys(codes: np.ndarray, rows: RowStats) -> np.ndarray:
 
 def _first_per_household(project: np.ndarray, household: np.ndarray, submitted_at: np.ndarray | None,
                          codes: np.ndarray) -> np.ndarray:
-    """Mask of the duplicates: every response of a household after its first one."""
-    _, hh = factorize(np.asarray(household))
+    """Mask of the duplicates: every response of a household after its first one.
+
+    Rows without a household code (None, or a negative integer: e.g. a public link) are
+    never duplicates of each other."""
+    household = np.asarray(household)
+    if household.dtype == object:
+        has_code = np.array([h is not None for h in household.tolist()], dtype=bool)
+        coded = household[has_code].astype(str)
+    elif household.dtype.kind in "iu":
+        has_code = household >= 0
+        coded = household[has_code]
+    else:
+        has_code = np.ones(household.size, dtype=bool)
+        coded = household
     dup = np.zeros(project.size, dtype=bool)
+    if not has_code.any():
+        return dup
+    hh = np.full(project.size, -1, dtype=np.int64)
+    hh[has_code] = factorize(coded)[1]
     # A household seen once in the whole table cannot be a duplicate: sort only the others.
-    shared = np.flatnonzero(np.bincount(hh)[hh] > 1)
+    seen = np.bincount(hh[has_code])
+    shared = np.flatnonzero(has_code & (seen[np.maximum(hh, 0)] > 1))
     if shared.size == 0:
         return dup
     key_all = project[shared].astype(np.int64) * (int(hh.max()) + 1) + hh[shared]

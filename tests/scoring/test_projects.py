@@ -253,3 +253,12 @@ def test_explain_speaks_both_languages_and_refuses_others():
     assert "satisfaction index" in en and "40 valid" in en
     with pytest.raises(ValueError):
         res.explain("fr")
+
+
+def test_rows_without_household_code_are_never_duplicates():
+    a = varied(4)
+    ints = score_projects(table(a, household=np.array([-1, -1, 3, 3]), submitted_at=np.arange(4.0)))
+    assert list(ints.validity.reason) == [0, 0, 0, 1]
+    objs = score_projects(table(a, household=np.array([None, None, "A-17", "A-17"], dtype=object),
+                                submitted_at=np.arange(4.0)))
+    assert list(objs.validity.reason) == [0, 0, 0, 1]
