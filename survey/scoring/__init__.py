@@ -4,7 +4,10 @@ Never import flask or sqlalchemy here (tests/scoring checks every file). The fix
 of SCORING.md is re-exported below; the appraisal package is the only bridge from the database.
 """
 
-from .cadres import CadreComposite, cadre_composite, democratic_score, leadership_satisfaction, regular_score
+from .cadres import (
+    CadreComposite, cadre_composite, democratic_score, leadership_satisfaction, leadership_satisfaction_from,
+    regular_score,
+)
 from .compare import PairComparison, RankComparison, compare_ranks, holm_adjust
 from .config import DEFAULT_CONFIG, ScoringConfig
 from .estimates import Estimate, RateEstimate, drop_extremes_mean, likert_to_100, mean_interval, wilson_interval
@@ -24,7 +27,7 @@ __all__ = [
     "Proposal", "RankComparison", "RateEstimate", "ResponseTable", "ScoringConfig", "Shrunk", "ShrunkGroups",
     "Validity", "cadre_composite", "campaign_index", "compare_ranks", "credibility_shrink",
     "cronbach_alpha", "cronbach_alpha_from_cov", "democratic_score", "drop_extremes_mean", "grade_pools",
-    "grade_cycle", "holm_adjust", "leadership_satisfaction", "likert_to_100", "mean_interval", "member_annual_score",
+    "grade_cycle", "holm_adjust", "leadership_satisfaction", "leadership_satisfaction_from", "likert_to_100", "mean_interval", "member_annual_score",
     "member_half_year_score", "post_stratify", "propose_grades", "quota_places", "rake", "regular_score",
     "score_projects", "shrink_comparable", "trim_weights", "wilson_interval",
 ]

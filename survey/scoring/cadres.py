@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from . import texts
 from ._decimal import optional, round2, to_decimal
 from .config import CADRE_COMPONENTS, DEFAULT_CONFIG, ScoringConfig
 from .members import weighted_available
+from .projects import ProjectIndex
 
 BALLOT_POINTS: Mapping[str, int] = {"excellent": 100, "competent": 80, "basic": 60, "incompetent": 0}
 REGULAR_POINTS: Mapping[str, int] = {
@@ -80,6 +81,15 @@ def leadership_satisfaction(shrunk: object, n_eff: object, status: object) -> fl
     return float(np.dot(s[ok], w[ok]) / w[ok].sum())
 
 
+def leadership_satisfaction_from(projects: Iterable[ProjectIndex]) -> float | None:
+    """S from the :class:`ProjectIndex` results of the projects a cadre leads."""
+    rows = [(p.shrunk, p.index.n_eff, p.status) for p in projects if p.shrunk is not None]
+    if not rows:
+        return None
+    shrunk, n_eff, status = zip(*rows)
+    return leadership_satisfaction(shrunk, n_eff, status)
+
+
 def cadre_composite(
     *,
     D: object = None,
@@ -114,7 +124,9 @@ def cadre_composite(
         return CadreComposite(cadre, None, None, "incomplete", components, {}, b, d,
                               ("incomplete_appraisal",) + missing, config.version)
     value, used, renormalised = weighted_available(components, config.cadre_weight_map)
-    assert value is not None  # D and K present
+    if value is None:  # every present component has weight 0 in this cycle's configuration
+        return CadreComposite(cadre, None, None, "incomplete", components, {}, b, d,
+                              ("incomplete_appraisal",) + missing, config.version)
     raw = min(Decimal(100), max(Decimal(0), value + b - d))
     flags = (("renormalised",) if renormalised else ()) + missing
     return CadreComposite(cadre, round2(raw), raw, "ok", components, used, b, d, flags, config.version)

@@ -116,7 +116,7 @@ def label(lang: str, code: str) -> str:
 
 def labels(lang: str, codes: tuple[str, ...] | list[str]) -> str:
     if not codes:
-        return TEMPLATES[lang]["none"]
+        return TEMPLATES[check_lang(lang)]["none"]
     return "、".join(label(lang, c) for c in codes) if lang == "zh" else ", ".join(label(lang, c) for c in codes)
 
 

@@ -65,3 +65,18 @@ def test_leadership_satisfaction_uses_ok_projects_weighted_by_n_eff():
     s = leadership_satisfaction([80.0, 90.0, 40.0], [100.0, 50.0, 300.0], ["ok", "ok", "low_precision"])
     assert s == pytest.approx((80 * 100 + 90 * 50) / 150)
     assert leadership_satisfaction([50.0], [10.0], ["insufficient_sample"]) is None
+
+
+def test_leadership_satisfaction_from_project_results():
+    import numpy as np
+
+    from survey.scoring import ResponseTable, leadership_satisfaction_from, score_projects
+
+    rng = np.random.default_rng(4)
+    project = np.repeat([1, 2, 3], [60, 90, 10])  # project 3 is too small to count
+    answers = rng.integers(2, 6, (project.size, 6)).astype(float)
+    results = list(score_projects(ResponseTable(project=project, answers=answers)))
+    ok = [r for r in results if r.status == "ok"]
+    assert [r.project for r in ok] == [1, 2]
+    expected = sum(r.shrunk * r.index.n_eff for r in ok) / sum(r.index.n_eff for r in ok)
+    assert leadership_satisfaction_from(results) == pytest.approx(expected)
