@@ -54,6 +54,9 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per hour")
 
+    # Resident submissions per address (a whole family behind one home router still fits).
+    RESIDENT_SUBMIT_LIMIT = _env("RESIDENT_SUBMIT_LIMIT", "30 per minute;300 per hour")
+
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "demo-2026-pass")

@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.core.views import bp as core_bp
     from survey.orgs.views import bp as orgs_bp
     from survey.people.views import bp as people_bp
+    from survey.questionnaires.answering import bp as answering_bp
 
-    for bp in (core_bp, orgs_bp, people_bp):
+    for bp in (core_bp, orgs_bp, people_bp, answering_bp):
         app.register_blueprint(bp)

@@ -37,4 +37,9 @@ def register_request_hooks(app: Flask) -> None:
         def user_can(permission: str, unit) -> bool:
             return can(current_user, Permission(permission), unit)
 
-        return {"html_lang": html_lang(get_locale()), "can": user_can, "locale": str(get_locale())}
+        return {
+            "html_lang": html_lang(get_locale()),
+            "can": user_can,
+            "locale": str(get_locale()),
+            "large_text": request.cookies.get("large_text") == "1",
+        }

@@ -1,0 +1,75 @@
+"""The resident's answer form, built from a questionnaire version's question types."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from survey.core.db import utcnow
+from survey.forms.base import Form
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.questions import StoredAnswer
+
+FIELD_PREFIX = "q_"
+
+
+class AnswerFormBase(Form):
+    submission_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    started = HiddenField()
+    submit = SubmitField(_l("Submit"))
+
+
+def answer_form(version: QuestionnaireVersion, formdata=None) -> AnswerFormBase:
+    """A form class with one field per question (``q_<key>``), instantiated."""
+    fields = {FIELD_PREFIX + q.key: q.field() for q in version.question_types()}
+    form_class = type("AnswerForm", (AnswerFormBase,), fields)
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    if not form.submission_id.data:
+        form.submission_id.data = uuid.uuid4().hex
+        form.started.data = _started_signer().dumps(utcnow().isoformat())
+    return form
+
+
+def _started_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="answer-started")
+
+
+def started_at(form: AnswerFormBase) -> datetime | None:
+    """When the form was first shown, if the signed value is intact (for the speeding flag)."""
+    try:
+        return datetime.fromisoformat(_started_signer().loads(form.started.data or ""))
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+def unknown_fields(version: QuestionnaireVersion, formdata) -> list[str]:
+    """Question fields sent that the version does not have: a forged or stale form."""
+    known = {FIELD_PREFIX + spec["key"] for spec in version.questions}
+    return [name for name in formdata if name.startswith(FIELD_PREFIX) and name not in known]
+
+
+def collected_answers(version: QuestionnaireVersion, form: AnswerFormBase) -> dict[str, list[StoredAnswer]]:
+    answers = {}
+    for question in version.question_types():
+        rows = question.store(form[FIELD_PREFIX + question.key].data)
+        if rows:
+            answers[question.key] = rows
+    return answers
+
+
+def answered_count(version: QuestionnaireVersion, form: AnswerFormBase) -> int:
+    return sum(1 for q in version.question_types() if form[FIELD_PREFIX + q.key].data not in (None, "", []))
+
+
+class CodeEntryForm(Form):
+    code = StringField(
+        _l("Invitation code"),
+        validators=[DataRequired(message=_l("Please enter the code on your slip.")), Length(max=32)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Continue"))

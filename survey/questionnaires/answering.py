@@ -1,0 +1,168 @@
+"""Resident pages: open a questionnaire from a QR code or link, answer, get a receipt.
+
+No login, no JavaScript. A code link carries its household code; an open link allows one
+response per device (a signed cookie) and both are rate-limited per address.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from survey.core.errors import DomainError
+from survey.core.views import safe_next
+from survey.extensions import db, limiter
+from survey.forms.answering import CodeEntryForm, answer_form, answered_count, collected_answers, started_at, unknown_fields
+from survey.questionnaires import operations
+from survey.questionnaires.codes import display as display_code
+from survey.questionnaires.models import Campaign, InvitationCode, Response, ResponseChannel
+from survey.people.models import Role
+
+bp = Blueprint("answering", __name__)
+
+DEVICE_COOKIE = "answered"
+LARGE_TEXT_COOKIE = "large_text"
+
+
+def _submit_limit() -> str:
+    return current_app.config["RESIDENT_SUBMIT_LIMIT"]
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="device-answered")
+
+
+def _device_receipts() -> dict[str, str]:
+    try:
+        data = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""))
+        return data if isinstance(data, dict) else {}
+    except BadSignature:
+        return {}
+
+
+def _problem(campaign: Campaign | None, message, status: int = 200):
+    unit = campaign.unit if campaign else None
+    return render_template("answering/problem.html", campaign=campaign, message=message, phone=unit.office_phone if unit else None), status
+
+
+def _earlier_receipt():
+    """A retried submission (the phone lost the first answer) gets the receipt it already has."""
+    if request.method != "POST":
+        return None
+    earlier = operations.response_by_submission((request.form.get("submission_id") or "")[:64])
+    if earlier is None:
+        return None
+    return redirect(url_for("answering.receipt", receipt=earlier.receipt))
+
+
+def _assisting() -> bool:
+    """A logged-in grid worker entering answers for a household."""
+    return current_user.is_authenticated and any(a.role is Role.grid_worker for a in current_user.roles)
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def open_link(token: str):
+    campaign = db.session.scalar(select(Campaign).filter_by(link_token=token))
+    if campaign is None or not campaign.access_mode.uses_link:
+        abort(404)
+    retry = _earlier_receipt()
+    if retry is not None:
+        return retry
+    receipt = _device_receipts().get(str(campaign.id))
+    if receipt and not _assisting():
+        return render_template("answering/already.html", campaign=campaign, receipt=receipt)
+    return _answer(campaign, channel=ResponseChannel.open_link)
+
+
+@bp.route("/c/", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def enter_code():
+    form = CodeEntryForm()
+    if form.validate_on_submit():
+        check = operations.check_code(form.code.data)
+        if check.problem is None or check.problem is operations.CodeProblem.spent:
+            return redirect(url_for("answering.code_link", code=check.code.code))
+        form.code.errors.append(check.problem.message)
+    return render_template("answering/enter_code.html", form=form)
+
+
+@bp.route("/c/<code>", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def code_link(code: str):
+    retry = _earlier_receipt()
+    if retry is not None:
+        return retry
+    check = operations.check_code(code)
+    campaign = check.code.campaign if check.code else None
+    if check.problem is not None:
+        return _problem(campaign, check.problem.message)
+    return _answer(campaign, channel=ResponseChannel.code, code=check.code)
+
+
+def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCode | None = None):
+    if not operations.is_accepting(campaign):
+        return _problem(campaign, operations.CodeProblem.closed.message)
+    version = campaign.version
+    form = answer_form(version, request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        forged = unknown_fields(version, request.form)
+        if forged:
+            form.form_errors.append(_("The form contains questions that this questionnaire does not have. Please reload the page."))
+            status = 400
+        elif form.validate():
+            submission_id = form.submission_id.data
+
+            def submit():
+                return operations.submit_response(
+                    campaign, collected_answers(version, form), submission_id=submission_id, channel=channel,
+                    code=code, started_at=started_at(form), assisted=_assisting(),
+                )
+
+            try:
+                response, _created = operations.store_once(submit, submission_id)
+            except operations.SubmissionRefused as refused:
+                return _problem(campaign, refused.message)
+            except DomainError as error:
+                form.form_errors.append(str(error))
+                status = 400
+            else:
+                return _receipt_redirect(campaign, response, remember=channel is ResponseChannel.open_link)
+        else:
+            status = 400
+    return render_template(
+        "answering/questionnaire.html", campaign=campaign, version=version, form=form, code=code,
+        display_code=display_code, answered=answered_count(version, form), assisting=_assisting(),
+    ), status
+
+
+def _receipt_redirect(campaign: Campaign, response: Response, *, remember: bool):
+    target = make_response(redirect(url_for("answering.receipt", receipt=response.receipt)))
+    if remember and not _assisting():
+        receipts = _device_receipts()
+        receipts[str(campaign.id)] = response.receipt
+        target.set_cookie(
+            DEVICE_COOKIE, _device_serializer().dumps(receipts), max_age=400 * 24 * 3600,
+            httponly=True, samesite="Lax", secure=request.is_secure,
+        )
+    return target
+
+
+@bp.get("/r/<receipt>")
+def receipt(receipt: str):
+    response = db.session.scalar(select(Response).filter_by(receipt=receipt[:16]))
+    if response is None:
+        abort(404)
+    return render_template("answering/receipt.html", response=response, campaign=response.campaign)
+
+
+@bp.get("/large-text")
+def large_text():
+    """The large-text switch, remembered for the device."""
+    target = make_response(redirect(safe_next(request.args.get("next"), url_for("core.home"))))
+    on = request.args.get("on") == "1"
+    target.set_cookie(LARGE_TEXT_COOKIE, "1" if on else "0", max_age=400 * 24 * 3600, samesite="Lax", secure=request.is_secure)
+    return target
