@@ -1,15 +1,16 @@
 """Household invitation codes: random, without look-alike characters, with a check character.
 
 The check character is Luhn mod N over the alphabet, which catches every single mistyped
-character and every swap of two neighbours, so a resident's typo is told apart from a
+character and almost every swap of two neighbours, so a resident's typo is told apart from a
 code that does not exist.
 """
 from __future__ import annotations
 
 import secrets
 
-# No 0/O, 1/I/L: elderly residents read these codes off paper.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# No 0/O, 1/I/L or Z/2: elderly residents read these codes off paper. The size must be even:
+# only then does Luhn mod N's doubling map every character to a different one.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXY"
 BODY_LENGTH = 8
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
 _N = len(ALPHABET)

@@ -124,7 +124,7 @@ def test_mistyped_and_unknown_codes_get_their_own_message(client, make_campaign,
     assert "邀请码有误" in client.get(f"/c/{typo}").get_data(as_text=True)
     from survey.questionnaires.codes import check_character
 
-    unknown = "ZZZZZZZZ" + check_character("ZZZZZZZZ")
+    unknown = "YYYYYYYY" + check_character("YYYYYYYY")
     html = client.get(f"/c/{unknown}").get_data(as_text=True)
     assert "查无此邀请码" in html
 
