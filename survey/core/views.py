@@ -30,6 +30,12 @@ def home():
     return render_template("core/home.html", units=current_user.scope_units)
 
 
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and as the trivial baseline of the benchmarks."""
+    return {"status": "ok"}
+
+
 @bp.get("/lang/<code>")
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
