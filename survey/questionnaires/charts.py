@@ -43,12 +43,22 @@ class Bar:
 
 
 def percentages(counts: Sequence[int]) -> list[Decimal | None]:
-    """Each count as a percentage of the total, one decimal, rounded half up."""
+    """Each count as a percentage of the total, one decimal, rounded half up.
+
+    Rounding never shows 100 % while someone chose otherwise, nor 0 % for a choice someone
+    made: a committee reads "100%" as "everyone".
+    """
     total = sum(counts)
     if total <= 0:
         return [None] * len(counts)
-    step = Decimal("0.1")
-    return [(Decimal(c) * 100 / total).quantize(step, rounding=ROUND_HALF_UP) for c in counts]
+    step, top = Decimal("0.1"), Decimal(100)
+    result = []
+    for count in counts:
+        value = (Decimal(count) * 100 / total).quantize(step, rounding=ROUND_HALF_UP)
+        if 0 < count < total:
+            value = min(max(value, step), top - step)
+        result.append(value)
+    return result
 
 
 def format_percent(value: Decimal | None) -> str:
