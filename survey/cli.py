@@ -103,5 +103,7 @@ def seed_demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (orgs_cli, users_cli, audit_cli, seed_demo):
+    from survey.questionnaires.cli import campaign_cli
+
+    for command in (orgs_cli, users_cli, audit_cli, seed_demo, campaign_cli):
         app.cli.add_command(command)
