@@ -86,7 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from survey.core.views import bp as core_bp
     from survey.orgs.views import bp as orgs_bp
     from survey.people.views import bp as people_bp
+    from survey.projects.views import bp as projects_bp
     from survey.questionnaires.answering import bp as answering_bp
+    from survey.questionnaires.views import bp as surveys_bp
 
-    for bp in (core_bp, orgs_bp, people_bp, answering_bp):
+    for bp in (core_bp, orgs_bp, people_bp, answering_bp, projects_bp, surveys_bp):
         app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Request hooks shared by every page: security headers and template helpers."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -41,5 +41,6 @@ def register_request_hooks(app: Flask) -> None:
             "html_lang": html_lang(get_locale()),
             "can": user_can,
             "locale": str(get_locale()),
-            "large_text": request.cookies.get("large_text") == "1",
+            # Templates are also rendered outside requests (PDFs from the CLI or a job).
+            "large_text": has_request_context() and request.cookies.get("large_text") == "1",
         }

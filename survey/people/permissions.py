@@ -23,15 +23,19 @@ class Permission(enum.Enum):
     view_users = "view_users"
     manage_users = "manage_users"
     view_audit = "view_audit"
+    view_surveys = "view_surveys"  # projects, questionnaires, campaigns and their results
+    manage_surveys = "manage_surveys"
 
 
-_READ = {Permission.view_orgs, Permission.view_users, Permission.view_audit}
-_ADMIN = _READ | {Permission.edit_orgs, Permission.manage_users}
+_READ = {Permission.view_orgs, Permission.view_users, Permission.view_audit, Permission.view_surveys}
+_ADMIN = _READ | {Permission.edit_orgs, Permission.manage_users, Permission.manage_surveys}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.district_admin: frozenset(_ADMIN),
     Role.street_admin: frozenset(_ADMIN),
-    Role.committee_member: frozenset({Permission.view_orgs, Permission.edit_orgs, Permission.view_users}),
+    Role.committee_member: frozenset(
+        {Permission.view_orgs, Permission.edit_orgs, Permission.view_users, Permission.view_surveys, Permission.manage_surveys}
+    ),
     Role.grid_worker: frozenset({Permission.view_orgs}),
     Role.auditor: frozenset(_READ),
 }

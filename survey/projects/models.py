@@ -70,3 +70,7 @@ class Project(TimestampMixin, db.Model):
     responsible: Mapped[str] = mapped_column(String(200), default="")
 
     unit: Mapped[OrgUnit] = relationship()
+
+    @property
+    def permission_units(self) -> list[OrgUnit]:
+        return [self.unit]

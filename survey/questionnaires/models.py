@@ -38,6 +38,10 @@ class Questionnaire(TimestampMixin, db.Model):
     )
 
     @property
+    def permission_units(self) -> list[OrgUnit]:
+        return [self.unit]
+
+    @property
     def draft(self) -> QuestionnaireVersion | None:
         return next((v for v in self.versions if v.status is VersionStatus.draft), None)
 
@@ -143,6 +147,10 @@ class Campaign(TimestampMixin, db.Model):
     unit: Mapped[OrgUnit] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
     project: Mapped[Project | None] = relationship()
+
+    @property
+    def permission_units(self) -> list[OrgUnit]:
+        return [self.unit]
 
 
 class InvitationCode(db.Model):
