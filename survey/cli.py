@@ -52,8 +52,8 @@ def orgs_export(path: str) -> None:
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice([r for r in (
-    "district_admin", "street_admin", "committee_member", "grid_worker", "auditor")]))
+@click.option("--role", required=True, type=click.Choice(
+    ["district_admin", "street_admin", "committee_member", "grid_worker", "auditor", "department_liaison"]))
 @click.option("--unit", "unit_code", required=True, help="Code of the org unit the role is given on.")
 @click.option("--name", "display_name", default=None, help="Full name (defaults to the username).")
 def users_create(username: str, role: str, unit_code: str, display_name: str | None) -> None:

@@ -21,6 +21,13 @@ STREETS = [
         ("LJ0203", "石桥村", CommunityKind.village, 6, "0571-8600-2203"),
     ]),
 ]
+DEPARTMENTS = [
+    ("LJ-CG", "区城市管理局", "0571-8600-3001"),
+    ("LJ-GA", "临江公安分局", "0571-8600-3002"),
+    ("LJ-WJ", "区卫生健康局", "0571-8600-3003"),
+    ("LJ-ZJ", "区住房和城乡建设局", "0571-8600-3004"),
+    ("LJ-SJ", "区市场监督管理局", "0571-8600-3005"),
+]
 ACCOUNTS = [
     ("district", "王敏", Role.district_admin, "LJ"),
     ("street", "李强", Role.street_admin, "LJ01"),
@@ -28,6 +35,7 @@ ACCOUNTS = [
     ("village", "陈建国", Role.committee_member, "LJ0202"),
     ("grid", "刘芳", Role.grid_worker, "LJ0101-01"),
     ("auditor", "赵刚", Role.auditor, "LJ"),
+    ("chengguan", "孙磊", Role.department_liaison, "LJ-CG"),
 ]
 
 
@@ -51,6 +59,8 @@ def seed(password: str) -> list[tuple[str, str, str]]:
                     OrgLevel.grid,
                     UnitFields(grid_name, households=households, residents=int(households * rng.uniform(2.1, 2.9))),
                 )
+    for code, name, phone in DEPARTMENTS:
+        _ensure(district, code, OrgLevel.department, UnitFields(name, phone=phone))
     accounts = []
     for username, display_name, role, unit_code in ACCOUNTS:
         if user_by_username(username) is None:

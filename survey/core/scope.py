@@ -18,7 +18,7 @@ def units_in_scope(permission: Permission, *levels: OrgLevel) -> list[OrgUnit]:
 
 
 def unit_choices(units: list[OrgUnit]) -> list[SelectChoice]:
-    return [SelectChoice(u.code, f"{'　' * u.level.depth}{u.name} ({u.code})") for u in units]
+    return [SelectChoice(u.code, f"{'　' * u.depth}{u.name} ({u.code})") for u in units]
 
 
 def pick(units: list[OrgUnit], code: str) -> OrgUnit | None:

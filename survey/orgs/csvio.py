@@ -95,7 +95,7 @@ def _parse(stream: IO[str]) -> tuple[list[_Row], list[RowError]]:
         try:
             level = OrgLevel(get("level"))
         except ValueError:
-            problems.append(_("level must be one of district, street, community, grid"))
+            problems.append(_("level must be one of district, street, community, grid, department"))
             level = None
         kind = None
         if get("kind"):
@@ -125,8 +125,8 @@ def import_units(actor, stream: IO[str], *, scope: OrgUnit | None = None) -> Imp
             errors.append(RowError(row.line, _("the code %(code)s appears already on line %(other)d", code=row.code, other=seen[row.code].line)))
             continue
         seen[row.code] = row
-        parent_level = row.level.parent_level
-        if parent_level is None:
+        parent_levels = row.level.allowed_parents
+        if not parent_levels:
             if row.parent_code:
                 errors.append(RowError(row.line, _("a district has no parent_code")))
         else:
@@ -135,8 +135,8 @@ def import_units(actor, stream: IO[str], *, scope: OrgUnit | None = None) -> Imp
             found_level = parent_row.level if parent_row else (parent.level if parent else None)
             if found_level is None:
                 errors.append(RowError(row.line, _("the parent %(code)s is neither in the database nor on an earlier line", code=row.parent_code or "—")))
-            elif found_level is not parent_level:
-                errors.append(RowError(row.line, _("a %(level)s must belong to a %(parent)s", level=row.level.value, parent=parent_level.value)))
+            elif found_level not in parent_levels:
+                errors.append(RowError(row.line, _("a %(level)s must belong to a %(parent)s", level=row.level.value, parent=" / ".join(p.value for p in parent_levels))))
         old = existing.get(row.code)
         if old is not None and (old.level is not row.level or (old.parent.code if old.parent else "") != row.parent_code):
             errors.append(RowError(row.line, _("%(code)s exists with another level or parent; moving units is not done by import", code=row.code)))

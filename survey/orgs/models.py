@@ -16,30 +16,36 @@ class OrgLevel(enum.Enum):
     street = "street"
     community = "community"
     grid = "grid"
+    # Government departments (city management, police, health ...) that committees "whistle" to.
+    department = "department"
 
     @property
-    def depth(self) -> int:
-        return list(OrgLevel).index(self)
+    def allowed_parents(self) -> tuple[OrgLevel, ...]:
+        return PARENT_LEVELS[self]
 
     @property
-    def parent_level(self) -> OrgLevel | None:
-        return list(OrgLevel)[self.depth - 1] if self.depth else None
-
-    @property
-    def child_level(self) -> OrgLevel | None:
-        levels = list(OrgLevel)
-        return levels[self.depth + 1] if self.depth + 1 < len(levels) else None
+    def child_levels(self) -> tuple[OrgLevel, ...]:
+        return tuple(level for level in OrgLevel if self in level.allowed_parents)
 
     @property
     def label(self):
         return LEVEL_LABELS[self]
 
 
+PARENT_LEVELS: dict[OrgLevel, tuple[OrgLevel, ...]] = {
+    OrgLevel.district: (),
+    OrgLevel.street: (OrgLevel.district,),
+    OrgLevel.community: (OrgLevel.street,),
+    OrgLevel.grid: (OrgLevel.community,),
+    OrgLevel.department: (OrgLevel.district, OrgLevel.street),
+}
+
 LEVEL_LABELS = {
     OrgLevel.district: _l("District"),
     OrgLevel.street: _l("Street / town"),
     OrgLevel.community: _l("Community / village"),
     OrgLevel.grid: _l("Grid"),
+    OrgLevel.department: _l("Department"),
 }
 
 
@@ -83,6 +89,10 @@ class OrgUnit(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code} {self.level.value}>"
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
 
     def contains(self, other: OrgUnit) -> bool:
         """True when ``other`` is this unit or lies in its subtree."""

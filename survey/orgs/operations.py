@@ -49,7 +49,7 @@ def create_unit(actor, parent: OrgUnit | None, code: str, level: OrgLevel, value
         raise DomainError(_("The code %(code)s is not valid.", code=code))
     if unit_by_code(code) is not None:
         raise DomainError(_("The code %(code)s is already used.", code=code))
-    if (parent is None) != (level is OrgLevel.district) or (parent and parent.level.child_level is not level):
+    if (parent is None) != (level is OrgLevel.district) or (parent and parent.level not in level.allowed_parents):
         raise DomainError(_("A %(level)s cannot be placed there.", level=level.label))
     problems = check_fields(level, values)
     if problems:

@@ -1,7 +1,7 @@
 """The org tree within one's scope: browse, edit, add units, export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -57,7 +57,8 @@ def index():
 def unit(unit: OrgUnit):
     units = operations.subtree(unit)
     totals = operations.grid_totals(units)
-    return render_template("orgs/unit.html", unit=unit, children=unit.children, totals=totals)
+    groups = [(level, [c for c in unit.children if c.level is level]) for level in unit.level.child_levels]
+    return render_template("orgs/unit.html", unit=unit, groups=[g for g in groups if g[1]], totals=totals)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
@@ -89,7 +90,9 @@ def edit(unit: OrgUnit):
 @bp.route("/<code>/new", methods=["GET", "POST"])
 @permission_required(Permission.edit_orgs, load=_load_unit)
 def new_child(unit: OrgUnit):
-    level = unit.level.child_level
+    levels = unit.level.child_levels
+    chosen = request.args.get("level", levels[0].value if levels else "")
+    level = next((lv for lv in levels if lv.value == chosen), None)
     if level is None:
         abort(404)
     form = NewOrgUnitForm()

@@ -22,6 +22,7 @@ class Role(enum.Enum):
     committee_member = "committee_member"
     grid_worker = "grid_worker"
     auditor = "auditor"
+    department_liaison = "department_liaison"
 
     @property
     def label(self):
@@ -39,6 +40,7 @@ ROLE_LABELS = {
     Role.committee_member: _l("Community committee member"),
     Role.grid_worker: _l("Grid worker"),
     Role.auditor: _l("Auditor (read-only)"),
+    Role.department_liaison: _l("Department liaison"),
 }
 
 ROLE_LEVELS = {
@@ -47,6 +49,7 @@ ROLE_LEVELS = {
     Role.committee_member: (OrgLevel.community,),
     Role.grid_worker: (OrgLevel.community, OrgLevel.grid),
     Role.auditor: (OrgLevel.district, OrgLevel.street, OrgLevel.community),
+    Role.department_liaison: (OrgLevel.department,),
 }
 
 

@@ -25,19 +25,36 @@ class Permission(enum.Enum):
     view_audit = "view_audit"
     view_surveys = "view_surveys"  # projects, questionnaires, campaigns and their results
     manage_surveys = "manage_surveys"
+    view_matters = "view_matters"  # the five deliberations
+    manage_matters = "manage_matters"
+    view_opinions = "view_opinions"  # the opinion box and whistles sent from it
+    manage_opinions = "manage_opinions"
+    log_opinions = "log_opinions"  # grid workers write down what they hear at the door
+    answer_whistles = "answer_whistles"  # a department's liaison reports on whistles sent to it
 
 
-_READ = {Permission.view_orgs, Permission.view_users, Permission.view_audit, Permission.view_surveys}
-_ADMIN = _READ | {Permission.edit_orgs, Permission.manage_users, Permission.manage_surveys}
+_READ = {
+    Permission.view_orgs, Permission.view_users, Permission.view_audit, Permission.view_surveys,
+    Permission.view_matters, Permission.view_opinions,
+}
+_ADMIN = _READ | {
+    Permission.edit_orgs, Permission.manage_users, Permission.manage_surveys, Permission.manage_matters,
+    Permission.manage_opinions,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.district_admin: frozenset(_ADMIN),
     Role.street_admin: frozenset(_ADMIN),
     Role.committee_member: frozenset(
-        {Permission.view_orgs, Permission.edit_orgs, Permission.view_users, Permission.view_surveys, Permission.manage_surveys}
+        {
+            Permission.view_orgs, Permission.edit_orgs, Permission.view_users, Permission.view_surveys,
+            Permission.manage_surveys, Permission.view_matters, Permission.manage_matters, Permission.view_opinions,
+            Permission.manage_opinions, Permission.log_opinions,
+        }
     ),
-    Role.grid_worker: frozenset({Permission.view_orgs}),
+    Role.grid_worker: frozenset({Permission.view_orgs, Permission.view_opinions, Permission.log_opinions}),
     Role.auditor: frozenset(_READ),
+    Role.department_liaison: frozenset({Permission.view_orgs, Permission.answer_whistles}),
 }
 
 

@@ -82,7 +82,7 @@ def _assignable_units(permission: Permission) -> list[OrgUnit]:
 
 
 def _unit_choices(units: list[OrgUnit]) -> list[SelectChoice]:
-    return [SelectChoice(u.code, f"{'　' * u.level.depth}{u.name} ({u.code})") for u in units]
+    return [SelectChoice(u.code, f"{'　' * u.depth}{u.name} ({u.code})") for u in units]
 
 
 def _chosen_unit(form_field, units: list[OrgUnit]) -> OrgUnit:

@@ -95,3 +95,14 @@ def test_export_page_gives_the_subtree(client, login):
     rows = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert rows[1].startswith("LJ0101,朝阳社区,community,LJ01,urban")
     assert len(rows) == 1 + 1 + 8  # header, the community, its 8 grids
+
+
+def test_departments_belong_to_a_district_or_street(app, runner, tmp_path):
+    text = (
+        "code,name,level,parent_code\nHX,海曙区,district,\nHX01,南门街道,street,HX\n"
+        "HX-CG,区城管局,department,HX\nHX01-ZF,街道综合执法队,department,HX01\n"
+    )
+    assert runner.invoke(args=["orgs", "import", write(tmp_path, text)]).exit_code == 0
+    wrong = "code,name,level,parent_code\nHX0101,尹江社区,community,HX01\nX-1,社区里的部门,department,HX0101\n"
+    result = runner.invoke(args=["orgs", "import", write(tmp_path, wrong, "wrong.csv")])
+    assert result.exit_code == 1 and "第 3 行" in result.output

@@ -140,3 +140,18 @@ def test_anonymous_is_sent_to_login(client, demo, page):
     response = client.get(page)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_department_added_under_the_district_and_liaison_role_fits_only_there(app, client, login):
+    login("district")
+    response = client.submit("/orgs/LJ/new?level=department", {"code": "LJ-MZ", "name": "区民政局"})
+    assert response.status_code == 302
+    with app.app_context():
+        unit = db.session.scalar(select(OrgUnit).filter_by(code="LJ-MZ"))
+        assert unit.level.value == "department" and unit.parent.code == "LJ"
+    ok = client.submit("/users/new", {"username": "minzheng", "display_name": "民政联络员", "password": "long-enough-pw",
+                                      "role": "department_liaison", "unit": "LJ-MZ"})
+    misfit = client.submit("/users/new", {"username": "misfit2", "display_name": "x", "password": "long-enough-pw",
+                                          "role": "department_liaison", "unit": "LJ0101"})
+    assert ok.status_code == 302 and misfit.status_code == 200
+    assert client.get("/orgs/LJ0101/new?level=department").status_code == 404

@@ -44,5 +44,6 @@ def test_seed_demo_is_idempotent(app, runner):
         assert len([u for u in units if u.level is OrgLevel.grid]) == 40
         assert len([u for u in units if u.level is OrgLevel.community]) == 6
         assert {u.kind.value for u in units if u.kind} == {"urban", "village"}
-        assert len(list(db.session.scalars(select(User)))) == 6
+        assert len([u for u in units if u.level is OrgLevel.department]) == 5
+        assert len(list(db.session.scalars(select(User)))) == 7
     assert "committee" in second.output
