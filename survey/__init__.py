@@ -82,13 +82,18 @@ def _init_extensions(app: Flask) -> None:
     auth.configure_login(login_manager)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from survey.core.views import bp as core_bp
-    from survey.orgs.views import bp as orgs_bp
-    from survey.people.views import bp as people_bp
-    from survey.projects.views import bp as projects_bp
-    from survey.questionnaires.answering import bp as answering_bp
-    from survey.questionnaires.views import bp as surveys_bp
+BLUEPRINT_MODULES = (
+    "survey.core.views",
+    "survey.orgs.views",
+    "survey.people.views",
+    "survey.projects.views",
+    "survey.questionnaires.answering",
+    "survey.questionnaires.views",
+)
 
-    for bp in (core_bp, orgs_bp, people_bp, answering_bp, projects_bp, surveys_bp):
-        app.register_blueprint(bp)
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module).bp)
