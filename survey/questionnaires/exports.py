@@ -24,13 +24,13 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from itertools import groupby
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
+from flask_babel import get_timezone
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -114,24 +114,36 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def answer_cell(question: QuestionType | None, rows: list[tuple[float | None, str | None]]) -> Cell:
-    """The words for one question's stored rows, read with the type of the version answered."""
-    if not rows:
-        return None
-    labels = dict(question.categories()) if question is not None else {}
+class AnswerWriter:
+    """Turns one question's stored rows into a cell, with the words of the version answered.
 
-    def one(value_num, value_text):
+    The words are looked up once per question and export (not once per answer)."""
+
+    def __init__(self, question: QuestionType | None):
+        self.multiple = question is not None and question.name == "multiple"
+        self.labels = {value: str(label) for value, label in question.categories()} if question is not None else {}
+
+    def one(self, value_num: float | None, value_text: str | None) -> Cell:
         if value_num is None:
             return value_text
-        if labels:
-            label = labels.get(str(_number(value_num)))
-            return str(label) if label is not None else _number(value_num)
-        return _number(value_num)
+        number = _number(value_num)
+        if self.labels:
+            label = self.labels.get(str(number))
+            return label if label is not None else number
+        return number
 
-    if question is not None and question.name == "multiple":
-        values = sorted((r for r in rows if r[0] is not None), key=lambda r: r[0])
-        return MULTIPLE_SEPARATOR.join(str(one(*r)) for r in values)
-    return one(*rows[0])
+    def cell(self, rows: list[tuple[float | None, str | None]]) -> Cell:
+        if not rows:
+            return None
+        if self.multiple:
+            values = sorted((r for r in rows if r[0] is not None), key=lambda r: r[0])
+            return MULTIPLE_SEPARATOR.join(str(self.one(*r)) for r in values)
+        return self.one(*rows[0])
+
+
+def answer_cell(question: QuestionType | None, rows: list[tuple[float | None, str | None]]) -> Cell:
+    """The words for one question's stored rows, read with the type of the version answered."""
+    return AnswerWriter(question).cell(rows)
 
 
 def _yes_no(value: bool) -> str:
@@ -146,15 +158,16 @@ def iter_rows(campaign: Campaign, columns: list[Column] | None = None, *, batch_
     """
     columns = columns if columns is not None else question_columns(campaign)
     index = {column: i for i, column in enumerate(columns)}
-    # Per version: key -> (its question type, its column); built once for each version met.
-    readers: dict[int, dict[str, tuple[QuestionType, int | None]]] = {}
+    # Per version: key -> (its writer, its column); built once for each version met.
+    readers: dict[int, dict[str, tuple[AnswerWriter, int | None]]] = {}
 
-    def reader(version: QuestionnaireVersion) -> dict[str, tuple[QuestionType, int | None]]:
-        return {q.key: (q, index.get(Column.of(q.spec))) for q in version.question_types()}
+    def reader(version: QuestionnaireVersion) -> dict[str, tuple[AnswerWriter, int | None]]:
+        return {q.key: (AnswerWriter(q), index.get(Column.of(q.spec))) for q in version.question_types()}
 
     readers[campaign.version_id] = reader(campaign.version)
     channel_words = {channel: str(label) for channel, label in CHANNEL_LABELS.items()}
     yes, no = _yes_no(True), _yes_no(False)
+    zone = get_timezone()  # the user's (or the platform's: Asia/Shanghai) time zone
 
     stmt = (
         select(
@@ -183,11 +196,11 @@ def iter_rows(campaign: Campaign, columns: list[Column] | None = None, *, batch_
                     answers.setdefault(row.question_key, []).append((row.value_num, row.value_text))
             cells: list[Cell] = [None] * len(columns)
             for key, rows in answers.items():
-                question, position = questions.get(key, (None, None))
+                writer, position = questions.get(key, (None, None))
                 if position is not None:
-                    cells[position] = answer_cell(question, rows)
+                    cells[position] = writer.cell(rows)
             yield [
-                first.receipt, _local_date(first.submitted_at), first.code, first.name,
+                first.receipt, _local_date(first.submitted_at, zone), first.code, first.name,
                 channel_words[first.channel], yes if first.assisted else no, yes if first.excluded else no,
                 first.excluded_reason,
             ] + cells
@@ -195,9 +208,9 @@ def iter_rows(campaign: Campaign, columns: list[Column] | None = None, *, batch_
         result.close()
 
 
-def _local_date(value: datetime) -> str:
+def _local_date(value: datetime, zone: tzinfo) -> str:
     """The day of submission where the campaign runs (stored times are naive UTC)."""
-    return to_user_timezone(value).date().isoformat()
+    return value.replace(tzinfo=timezone.utc).astimezone(zone).date().isoformat()
 
 
 # --- CSV ----------------------------------------------------------------------------------------
