@@ -129,7 +129,8 @@ class AnswerWriter:
         number = _number(value_num)
         if self.labels:
             label = self.labels.get(str(number))
-            return label if label is not None else number
+            # A 0-10 rating's words are its digits: keep it a number (a number cell in XLSX).
+            return label if label is not None and label != str(number) else number
         return number
 
     def cell(self, rows: list[tuple[float | None, str | None]]) -> Cell:

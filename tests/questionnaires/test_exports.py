@@ -141,7 +141,12 @@ def test_multiple_choice_is_joined_with_a_chinese_semicolon(app, make_campaign):
     with app.app_context():
         receipt = submit(campaign_id, {"q1": 3, "q2": [4, 1, 3], "q3": 0, "q4": 7})
         _text, rows = csv_rows(campaign_id)
+        workbook = b"".join(exports.xlsx_chunks(db.session.get(Campaign, campaign_id)))
     assert by_receipt(rows)[receipt][8:] == ["满意", "助餐；日间照料；上门探访", "0", "7"]
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).active
+    cells = list(sheet.iter_rows(min_row=2, values_only=True))[0]
+    assert list(cells[8:]) == ["满意", "助餐；日间照料；上门探访", 0, 7]  # ratings and numbers stay numbers
 
 
 def test_responses_to_an_older_version_export_under_their_own_questions(app, make_campaign):
