@@ -1,0 +1,1 @@
+"""The five deliberations: matters, their stages and records, the public notice board."""
