@@ -59,6 +59,23 @@ class Config:
     # Resident submissions per address (a whole family behind one home router still fits).
     RESIDENT_SUBMIT_LIMIT = _env("RESIDENT_SUBMIT_LIMIT", "30 per minute;300 per hour")
 
+    # Opinion box (民情意见箱): deadlines in calendar days for each step, counted from the step before.
+    OPINION_ACCEPT_DAYS = _env_int("OPINION_ACCEPT_DAYS", 2)
+    OPINION_ANSWER_DAYS = _env_int("OPINION_ANSWER_DAYS", 7)
+    OPINION_CLOSE_DAYS = _env_int("OPINION_CLOSE_DAYS", 7)
+    # Whistle and report (网格吹哨、部门报到): the deadline offered when a committee whistles.
+    WHISTLE_ANSWER_DAYS = _env_int("WHISTLE_ANSWER_DAYS", 5)
+    OPINION_TEXT_MAX = _env_int("OPINION_TEXT_MAX", 1000)
+    # Photos: JPEG or PNG by content, re-encoded as JPEG under the instance folder.
+    OPINION_PHOTO_MAX_BYTES = _env_int("OPINION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    OPINION_PHOTO_MAX_PIXELS = _env_int("OPINION_PHOTO_MAX_PIXELS", 40_000_000)
+    OPINION_PHOTO_MAX_SIDE = _env_int("OPINION_PHOTO_MAX_SIDE", 2000)
+    # None: the "opinion_photos" folder under the instance folder.
+    OPINION_PHOTO_FOLDER = _env("OPINION_PHOTO_FOLDER")
+    # Opinions per address, and tracking-code look-ups and ratings per address.
+    OPINION_SUBMIT_LIMIT = _env("OPINION_SUBMIT_LIMIT", "5 per minute;30 per hour")
+    OPINION_TRACK_LIMIT = _env("OPINION_TRACK_LIMIT", "30 per minute;300 per hour")
+
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "demo-2026-pass")

@@ -87,6 +87,9 @@ BLUEPRINT_MODULES = (
     "survey.orgs.views",
     "survey.people.views",
     "survey.projects.views",
+    "survey.opinions.public",
+    "survey.opinions.views",
+    "survey.opinions.whistles",
     "survey.questionnaires.answering",
     "survey.questionnaires.views",
 )
