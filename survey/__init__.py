@@ -92,6 +92,8 @@ BLUEPRINT_MODULES = (
     "survey.opinions.whistles",
     "survey.questionnaires.answering",
     "survey.questionnaires.views",
+    "survey.deliberations.views",
+    "survey.deliberations.board",
 )
 
 
