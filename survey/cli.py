@@ -93,9 +93,10 @@ def audit_verify() -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo district and one account per role (safe to run again)."""
-    from survey.demo import seed
+    from survey.demo import seed, seed_surveys
 
     accounts = seed(current_app.config["DEMO_PASSWORD"])
+    seed_surveys()
     db.session.commit()
     click.echo("Demo district ready. Accounts (password: %s):" % current_app.config["DEMO_PASSWORD"])
     for username, role, unit in accounts:

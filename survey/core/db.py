@@ -4,7 +4,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, Float, MetaData
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -40,3 +42,21 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class epoch_seconds(FunctionElement):
+    """Seconds since 1970 of a naive UTC timestamp, computed by the database: reading many
+    timestamps as numbers skips building a Python datetime for each row."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    return "(julianday(%s) - 2440587.5) * 86400.0" % compiler.process(element.clauses, **kw)
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element, compiler, **kw):
+    return "CAST(EXTRACT(EPOCH FROM %s) AS DOUBLE PRECISION)" % compiler.process(element.clauses, **kw)

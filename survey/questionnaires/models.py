@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -197,6 +197,10 @@ class Response(db.Model):
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_reason: Mapped[str | None] = mapped_column(String(200))
+    # The scale answers in the version's order, one digit each ("0" = don't know or unanswered),
+    # derived from the answer rows when the response is stored. Scoring a large campaign reads
+    # this one column instead of every answer row.
+    scale_answers: Mapped[str | None] = mapped_column(String(64))
 
     campaign: Mapped[Campaign] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
@@ -206,7 +210,11 @@ class Response(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answer"
-    __table_args__ = (CheckConstraint("value_num IS NOT NULL OR value_text IS NOT NULL", name="has_value"),)
+    __table_args__ = (
+        CheckConstraint("value_num IS NOT NULL OR value_text IS NOT NULL", name="has_value"),
+        # Distributions read one question's answers across a campaign.
+        Index("ix_answer_question_key_response_id", "question_key", "response_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)

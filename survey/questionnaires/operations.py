@@ -346,6 +346,7 @@ def submit_response(
         assisted=assisted or channel is ResponseChannel.assisted,
         submitted_at=now,
         duration_seconds=max((now - started_at).total_seconds(), 0) if started_at else None,
+        scale_answers=scale_answers(version, answers),
     )
     for key, rows in answers.items():
         for row in rows:
@@ -353,6 +354,15 @@ def submit_response(
     db.session.add(response)
     db.session.flush()
     return response
+
+
+def scale_answers(version: QuestionnaireVersion, answers: dict[str, list[StoredAnswer]]) -> str:
+    digits = []
+    for question in version.scored_questions:
+        rows = answers.get(question.key) or []
+        value = rows[0].value_num if rows and rows[0].value_num is not None else 0
+        digits.append(str(int(value)))
+    return "".join(digits)
 
 
 def store_once(submit, submission_id: str) -> tuple[Response, bool]:

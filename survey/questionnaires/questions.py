@@ -23,8 +23,9 @@ LIKERT_WORDS = {
     5: [_l("Very dissatisfied"), _l("Dissatisfied"), _l("Neutral"), _l("Satisfied"), _l("Very satisfied")],
     3: [_l("Dissatisfied"), _l("Neutral"), _l("Satisfied")],
 }
-# Faces from worst to best; shown beside the words, never instead of them.
-LIKERT_FACES = {5: ["😣", "🙁", "😐", "🙂", "😄"], 3: ["🙁", "😐", "🙂"]}
+# Mouth curve of the face beside each point, worst to best (-1 frown .. 1 smile); the faces are
+# drawn as inline SVG because phones' emoji fonts differ and some lack them. Words always go beside.
+LIKERT_MOODS = {5: [-1.0, -0.5, 0.0, 0.5, 1.0], 3: [-0.7, 0.0, 0.7]}
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,8 @@ class Likert(QuestionType):
             best_first.append((DONT_KNOW, _l("Don't know")))
         return best_first
 
-    def faces(self) -> dict[str, str]:
-        faces = LIKERT_FACES.get(self.points, [])
-        return {str(i + 1): face for i, face in enumerate(faces)}
+    def moods(self) -> dict[str, float]:
+        return {str(i + 1): mood for i, mood in enumerate(LIKERT_MOODS.get(self.points, []))}
 
     def field(self):
         return RadioField(

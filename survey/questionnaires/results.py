@@ -5,14 +5,16 @@ excluded responses are left out before scoring and listed with their reasons.
 """
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
+from survey.core.db import epoch_seconds
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.questionnaires.models import Answer, Campaign, CampaignStatus, Response
@@ -20,6 +22,7 @@ from survey.questionnaires.operations import campaign_grids
 from survey.questionnaires.questions import QuestionType
 from survey.scoring import ProjectIndex, ResponseTable, score_projects
 from survey.scoring.config import DEFAULT_CONFIG
+from survey.scoring.validity import ASSISTED, REASONS
 
 STATUS_LABELS = {
     "ok": _l("Published"),
@@ -91,109 +94,208 @@ class CampaignResults:
         return self.total / self.households if self.households else None
 
 
-def _load(campaign: Campaign):
-    rows = db.session.execute(
+# Lists on the results page stop here; the counts above them stay complete.
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class _Rows:
+    ids: np.ndarray
+    grid: np.ndarray  # -1 where unknown
+    submitted_at: np.ndarray  # seconds
+    duration: np.ndarray
+    assisted: np.ndarray
+    excluded: np.ndarray
+    scale: np.ndarray  # responses x scale questions, 0 = missing
+
+
+def _load_rows(campaign: Campaign, n_scale: int) -> _Rows:
+    query = select(
+        Response.id, Response.grid_id, epoch_seconds(Response.submitted_at), Response.duration_seconds,
+        Response.assisted, Response.excluded, Response.scale_answers,
+    ).where(Response.campaign_id == campaign.id).order_by(Response.id)
+    # Plain driver tuples: a large campaign is 100,000 rows, and numpy converts whole columns at once.
+    compiled = query.compile(db.engine)
+    cursor = db.session.connection().exec_driver_sql(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)) \
+        if compiled.positional else db.session.connection().exec_driver_sql(str(compiled), compiled.params)
+    rows = cursor.fetchall()
+    if not rows:
+        empty = np.zeros(0)
+        return _Rows(empty.astype(int), empty.astype(int), empty, empty, empty.astype(bool), empty.astype(bool),
+                     np.zeros((0, n_scale), dtype=np.int8))
+    ids, grid, submitted, duration, assisted, excluded, digits = zip(*rows)
+    packed = "".join((d or "").ljust(n_scale, "0")[:n_scale] for d in digits).encode("ascii")
+    scale = (np.frombuffer(packed, dtype=np.uint8).reshape(len(rows), n_scale) - ord("0")).astype(np.int8)
+    return _Rows(
+        ids=np.array(ids, dtype=np.int64),
+        grid=np.nan_to_num(np.array(grid, dtype=float), nan=-1).astype(np.int64),
+        submitted_at=np.array(submitted, dtype=float),
+        duration=np.array(duration, dtype=float),
+        assisted=np.array(assisted, dtype=bool),
+        excluded=np.array(excluded, dtype=bool),
+        scale=scale,
+    )
+
+
+# Results change only when a response arrives or its exclusion changes, so recent ones are kept
+# per process under a fingerprint of exactly that (and of the grids' household counts).
+_CACHE: OrderedDict[tuple, CampaignResults] = OrderedDict()
+_CACHE_SIZE = 16
+_CACHE_LOCK = threading.Lock()
+
+
+def _fingerprint(campaign: Campaign, grids: list[OrgUnit]) -> tuple:
+    count, last, excluded = db.session.execute(
         select(
-            Response.id, Response.receipt, Response.grid_id, Response.submitted_at, Response.duration_seconds,
-            Response.assisted, Response.excluded, Response.excluded_reason, Response.version_id,
-        ).where(Response.campaign_id == campaign.id).order_by(Response.id)
-    ).all()
-    answers = db.session.execute(
-        select(Answer.response_id, Answer.question_key, Answer.value_num, Answer.value_text)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.campaign_id == campaign.id)
-    ).all()
-    return rows, answers
+            func.count(Response.id),
+            func.max(Response.id),
+            func.coalesce(func.sum(case((Response.excluded.is_(True), Response.id), else_=0)), 0),
+        ).where(Response.campaign_id == campaign.id)
+    ).one()
+    households = tuple((g.id, g.households) for g in grids)
+    return (campaign.id, campaign.version_id, DEFAULT_CONFIG.version, count, last, int(excluded), households)
 
 
 def campaign_results(campaign: Campaign) -> CampaignResults:
-    rows, answers = _load(campaign)
+    grids = campaign_grids(campaign)
+    key = _fingerprint(campaign, grids)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    result = _compute(campaign, grids)
+    with _CACHE_LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def _compute(campaign: Campaign, grids: list[OrgUnit]) -> CampaignResults:
     version = campaign.version
     questions = version.question_types()
-    grids = campaign_grids(campaign)
-    by_grid = Counter(r.grid_id for r in rows)
+    scored = [q for q in questions if q.scored]
+    rows = _load_rows(campaign, len(scored))
+    by_grid = Counter(rows.grid.tolist())
     coverage = [GridCoverage(g.code, g.name, g.households or 0, by_grid.get(g.id, 0)) for g in grids]
 
-    values: dict[str, dict[int, list[Any]]] = {q.key: {} for q in questions}
-    for response_id, key, num, text in answers:
-        if key in values:
-            values[key].setdefault(response_id, []).append(num if num is not None else text)
-    counted_ids = {r.id for r in rows if not r.excluded}
-
-    index, validity_rows = _score(campaign, rows, values, questions, grids)
-    items = [_summarise(i, q, values[q.key], counted_ids) for i, q in enumerate(questions, start=1)]
-    texts = {
-        q.key: [v[0] for rid, v in values[q.key].items() if rid in counted_ids and isinstance(v[0], str) and v[0]]
-        for q in questions if q.name in ("short_text", "long_text")
-    }
-    flagged = [
-        FlaggedResponse(
-            r.id, r.receipt, r.submitted_at.date().isoformat(), validity_rows.get(r.id, ((), None))[0],
-            validity_rows.get(r.id, ((), None))[1], r.excluded, r.excluded_reason,
-        )
-        for r in rows
-        if r.excluded or validity_rows.get(r.id, ((), None))[0]
-    ]
+    index, flags = _score(rows, scored, grids)
+    counted = ~rows.excluded
+    choice_counts = _choice_counts(campaign, [q for q in questions if not q.scored and q.categories()])
+    items = []
+    for number, question in enumerate(questions, start=1):
+        if question.scored:
+            column = rows.scale[counted, scored.index(question)]
+            counts = Counter({str(v): int(c) for v, c in enumerate(np.bincount(column, minlength=10)) if c})
+            answered = int(column.size)  # "don't know" is an answer, not a skipped question
+        else:
+            counts, answered = choice_counts.get(question.key, (Counter(), 0))
+        items.append(_summary(number, question, counts, answered))
+    texts = _texts(campaign, [q.key for q in questions if q.name in ("short_text", "long_text")])
     return CampaignResults(
-        campaign.id, index, len(rows), sum(c.households for c in coverage), coverage, items, flagged, texts
+        campaign.id, index, int(rows.ids.size), sum(c.households for c in coverage), coverage, items,
+        _flagged(rows, flags), texts,
     )
 
 
-def _score(campaign, rows, values, questions, grids: list[OrgUnit]):
-    scored = [q for q in questions if q.scored]
-    counted = [r for r in rows if not r.excluded]
-    if not scored or not counted:
+def _score(rows: _Rows, scored: list[QuestionType], grids: list[OrgUnit]):
+    counted = ~rows.excluded
+    if not scored or not counted.any():
         return None, {}
     scale = max(int(q.spec.get("points", 5)) for q in scored)
-    matrix = np.full((len(counted), len(scored)), np.nan)
-    for j, q in enumerate(scored):
-        column = values[q.key]
-        for i, r in enumerate(counted):
-            v = column.get(r.id)
-            if v is not None and v[0] is not None:
-                matrix[i, j] = v[0]
     overall = next((j for j, q in enumerate(scored) if q.spec.get("overall")), len(scored) - 1)
     parent_of = {g.id: g.parent_id for g in grids}
-    grid = np.array([r.grid_id if r.grid_id is not None else -1 for r in counted])
+    grid = rows.grid[counted]
+    known_grids = bool(grids) and bool((grid >= 0).all())
     table = ResponseTable(
-        project=np.zeros(len(counted), dtype=np.int64),
-        answers=matrix,
+        project=np.zeros(int(counted.sum()), dtype=np.int64),
+        answers=rows.scale[counted],
         scale=scale,
         item_weights=np.array([float(q.spec.get("weight", 1)) for q in scored]),
         overall_item=overall,
-        submitted_at=np.array([r.submitted_at.timestamp() for r in counted]),
-        duration=np.array([np.nan if r.duration_seconds is None else r.duration_seconds for r in counted]),
-        assisted=np.array([bool(r.assisted) for r in counted]),
-        grid=grid if grids and (grid >= 0).all() else None,
-        community=np.array([parent_of.get(g, -1) for g in grid]) if grids and (grid >= 0).all() else None,
-        version=np.array([r.version_id for r in counted]),
+        submitted_at=rows.submitted_at[counted],
+        duration=rows.duration[counted],
+        assisted=rows.assisted[counted],
+        grid=grid if known_grids else None,
+        community=np.array([parent_of.get(g, -1) for g in grid.tolist()]) if known_grids else None,
+        version=np.zeros(int(counted.sum()), dtype=np.int64),
     )
     households = {g.id: float(g.households) for g in grids if g.households}
-    scores = score_projects(table, DEFAULT_CONFIG, households if table.grid is not None and households else None,
+    scores = score_projects(table, DEFAULT_CONFIG, households if known_grids and households else None,
                             projects=np.zeros(1, dtype=np.int64))
-    from survey.scoring.validity import REASONS
+    validity = scores.validity
+    # Assisted alone is a fact, not a suspicion: list responses with another flag or excluded.
+    notable = np.flatnonzero((validity.reason > 0) | ((validity.flags & ~np.uint8(ASSISTED)) != 0))
+    ids = rows.ids[counted]
+    flags = {
+        int(ids[i]): (validity.flag_names(i), REASONS[int(validity.reason[i])] or None) for i in notable.tolist()
+    }
+    return scores.project(0), flags
 
-    per_row = {}
-    for i, r in enumerate(counted):
-        flags = scores.validity.flag_names(i)
-        reason = REASONS[int(scores.validity.reason[i])] or None
-        if flags or reason:
-            per_row[r.id] = (flags, reason)
-    return scores.project(0), per_row
+
+def _choice_counts(campaign: Campaign, questions: list[QuestionType]) -> dict[str, tuple[Counter, int]]:
+    """Counts per option of the choice questions, from the counted responses' answer rows."""
+    if not questions:
+        return {}
+    keys = [q.key for q in questions]
+    counted = (Response.campaign_id == campaign.id) & Response.excluded.is_(False)
+    result: dict[str, tuple[Counter, int]] = {key: (Counter(), 0) for key in keys}
+    for key, value, count in db.session.execute(
+        select(Answer.question_key, Answer.value_num, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .where(counted, Answer.question_key.in_(keys), Answer.value_num.is_not(None))
+        .group_by(Answer.question_key, Answer.value_num)
+    ):
+        result[key][0][str(int(value))] += count
+    several = [q.key for q in questions if q.name == "multiple"]  # one response may tick several
+    respondents = dict(
+        db.session.execute(
+            select(Answer.question_key, func.count(func.distinct(Answer.response_id)))
+            .join(Response, Response.id == Answer.response_id)
+            .where(counted, Answer.question_key.in_(several))
+            .group_by(Answer.question_key)
+        ).all()
+    ) if several else {}
+    return {
+        key: (counts, respondents.get(key, 0) if key in several else sum(counts.values()))
+        for key, (counts, _n) in result.items()
+    }
 
 
-def _summarise(number: int, question: QuestionType, answers: dict[int, list[Any]], counted: set[int]) -> ItemSummary:
-    categories = question.categories()
-    counts = Counter()
-    answered = 0
-    for response_id, given in answers.items():
-        if response_id not in counted:
-            continue
-        answered += 1
-        for value in given:
-            if isinstance(value, float):
-                counts[str(int(value))] += 1
+def _texts(campaign: Campaign, keys: list[str]) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {key: [] for key in keys}
+    if not keys:
+        return texts
+    rows = db.session.execute(
+        select(Answer.question_key, Answer.value_text)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.campaign_id == campaign.id, Response.excluded.is_(False), Answer.question_key.in_(keys),
+               Answer.value_text.is_not(None))
+        .order_by(Answer.id.desc())
+    )
+    for key, text in rows:
+        if len(texts[key]) < LIST_LIMIT:
+            texts[key].append(text)
+    return texts
+
+
+def _flagged(rows: _Rows, flags: dict[int, tuple[tuple[str, ...], str | None]]) -> list[FlaggedResponse]:
+    wanted = sorted(set(flags) | set(rows.ids[rows.excluded].tolist()))[:LIST_LIMIT]
+    if not wanted:
+        return []
+    details = db.session.execute(
+        select(Response.id, Response.receipt, Response.submitted_at, Response.excluded, Response.excluded_reason)
+        .where(Response.id.in_(wanted)).order_by(Response.id)
+    ).all()
+    return [
+        FlaggedResponse(rid, receipt, at.date().isoformat(), *flags.get(rid, ((), None)), excluded, reason)
+        for rid, receipt, at, excluded, reason in details
+    ]
+
+
+def _summary(number: int, question: QuestionType, counts: Counter, answered: int) -> ItemSummary:
     suppressed = answered < MIN_CELL
+    categories = question.categories()
     shown = [] if suppressed or not categories else [(str(label), counts.get(value, 0)) for value, label in categories]
     return ItemSummary(question.key, number, question.spec["text"], question.name, shown, answered, suppressed)
 

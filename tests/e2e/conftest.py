@@ -58,3 +58,7 @@ def screenshot(phone):
         return path
 
     return take
+
+
+# The survey factories, for the resident pages' browser tests.
+from tests.questionnaires.conftest import make_campaign, unspent_code  # noqa: E402,F401

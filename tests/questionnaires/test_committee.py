@@ -217,3 +217,23 @@ def test_project_is_added_and_listed_in_scope(app, client, login):
     assert client.submit("/projects/new", {"unit": "LJ0202", "name": "越界", "project_type": "other", "status": "planned"}).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Project).filter_by(name="越界")) is None
+
+
+def test_results_follow_new_responses_and_exclusions(app, client, login, make_campaign, unspent_code):
+    campaign_id = make_campaign()
+    resident = app.test_client()
+    post_answer(resident, unspent_code(campaign_id), {"q_q1": "5", "q_q2": "4", "q_q3": "3", "q_q4": "4", "q_q7": "4"})
+    login("committee")
+    page = f"/campaigns/{campaign_id}/results"
+    assert "1 / " in client.get(page).get_data(as_text=True)
+    post_answer(resident, unspent_code(campaign_id), {"q_q1": "2", "q_q2": "4", "q_q3": "3", "q_q4": "4", "q_q7": "2"})
+    assert "2 / " in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        from survey.questionnaires.results import campaign_results
+
+        first_id = db.session.scalars(select(Response.id).order_by(Response.id)).first()
+        before = campaign_results(db.session.get(Campaign, campaign_id)).index.n_valid
+        ops.set_excluded(None, db.session.get(Response, first_id), True, "核实为重复")
+        db.session.commit()
+        after = campaign_results(db.session.get(Campaign, campaign_id)).index.n_valid
+    assert (before, after) == (2, 1)
