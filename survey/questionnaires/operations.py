@@ -76,11 +76,10 @@ def _clean_spec(spec: dict[str, Any]) -> dict[str, Any]:
 def add_question(actor, version: QuestionnaireVersion, spec: dict[str, Any]) -> dict[str, Any]:
     _editable(version)
     spec = _clean_spec(spec)
-    used = {q["key"] for q in version.questions}
-    number = len(version.questions) + 1
-    while f"q{number}" in used:
-        number += 1
-    spec["key"] = f"q{number}"
+    # A key names one question for good: a removed question's key is never given to a new one,
+    # so answers to any version line up with the right question.
+    used = [int(q["key"][1:]) for v in version.questionnaire.versions for q in v.questions if q["key"][1:].isdigit()]
+    spec["key"] = f"q{max(used, default=0) + 1}"
     questions = copy.deepcopy(version.questions) + [spec]
     _set_questions(version, questions)
     return spec

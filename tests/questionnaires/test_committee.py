@@ -237,3 +237,15 @@ def test_results_follow_new_responses_and_exclusions(app, client, login, make_ca
         db.session.commit()
         after = campaign_results(db.session.get(Campaign, campaign_id)).index.n_valid
     assert (before, after) == (2, 1)
+
+
+def test_a_removed_questions_key_is_never_reused(app, make_campaign):
+    make_campaign()
+    with app.app_context():
+        questionnaire = db.session.scalars(select(Questionnaire)).first()
+        draft = ops.new_draft(None, questionnaire)
+        ops.remove_question(None, draft, "q3")
+        ops.remove_question(None, draft, "q7")
+        added = ops.add_question(None, draft, {"type": "likert", "text": "新的一题"})
+        assert added["key"] == "q8"
+        assert "q3" not in {q["key"] for q in draft.questions}
