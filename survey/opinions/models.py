@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import TimestampMixin, enum_column, utcnow
+from survey.deliberations import models as _deliberations  # noqa: F401  the "matter" table of matter_id
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.people.models import User
@@ -129,6 +130,8 @@ class Opinion(TimestampMixin, db.Model):
     close_note: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The matter of the five deliberations this opinion was turned into (提议), if any.
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matter.id", ondelete="SET NULL"), index=True, unique=True)
 
     community: Mapped[OrgUnit] = relationship(foreign_keys=[community_id])
     grid: Mapped[OrgUnit | None] = relationship(foreign_keys=[grid_id])

@@ -298,20 +298,23 @@ def withdraw_whistle(actor, whistle: Whistle, reason: str, *, now: datetime | No
 
 
 def turn_into_proposal(actor, opinion: Opinion):
-    """Start a matter of the five deliberations from this opinion and keep the link."""
+    """Start a matter of the five deliberations from this opinion and keep the link.
+
+    The matter gets the opinion's text, never the resident's contact or photo.
+    """
     from survey.deliberations.operations import create_matter
 
-    if getattr(opinion, "matter_id", None) is not None:
+    if opinion.matter_id is not None:
         raise DomainError(_l("This opinion has already been turned into a proposal."))
     if opinion.status is OpinionStatus.submitted:
         raise DomainError(_l("Accept the opinion before turning it into a proposal."))
-    title = opinion.text.splitlines()[0][:80]
+    title = opinion.text.strip().splitlines()[0][:80]
+    detail = _l("Opinion box, tracking code %(code)s", code=codes.display(opinion.tracking_code))
     matter = create_matter(
-        actor, opinion.community, title, opinion.text, "opinion", opinion.tracking_code,
+        actor, opinion.community, title, opinion.text, "resident_opinion", str(detail),
+        source_reference=opinion.tracking_code,
     )
     opinion.matter_id = matter.id
     db.session.flush()
-    audit.record(
-        "opinion.proposal", opinion, actor=actor, unit=opinion.community, payload={"matter": matter.id}
-    )
+    audit.record("opinion.proposal", opinion, actor=actor, unit=opinion.community, payload={"matter": matter.id})
     return matter

@@ -17,8 +17,11 @@ from survey.people.permissions import Permission, can, in_scope, units_with
 
 OPEN_WHISTLE = (WhistleStatus.sent, WhistleStatus.acknowledged, WhistleStatus.in_progress)
 
-Community = aliased(OrgUnit, name="community")
-Grid = aliased(OrgUnit, name="grid")
+
+
+def _community():
+    """Aliases made on use: building them at import would configure every mapper too early."""
+    return aliased(OrgUnit, name="community")
 
 
 def readable(user, opinion: Opinion) -> bool:
@@ -39,6 +42,7 @@ def opinions_query(user, *, status: str | None = None, category: str | None = No
                    community: str | None = None, overdue: bool = False, mine: bool = False, whistled: bool = False,
                    now: datetime | None = None):
     now = now or utcnow()
+    Community, Grid = _community(), aliased(OrgUnit, name="grid")
     query = (
         select(Opinion).join(Community, Opinion.community_id == Community.id).outerjoin(Grid, Opinion.grid_id == Grid.id)
         .where(
@@ -73,6 +77,7 @@ def overdue_whistles_query(scope_paths: Iterable[str] | None = None, *, departme
                            now: datetime | None = None):
     """Open whistles past their deadline, from communities under ``scope_paths`` or to ``department``."""
     now = now or utcnow()
+    Community = _community()
     query = (
         select(Whistle).join(Opinion, Whistle.opinion_id == Opinion.id).join(Community, Opinion.community_id == Community.id)
         .where(Whistle.status.in_(OPEN_WHISTLE), Whistle.due_at < now)
@@ -133,6 +138,7 @@ def department_response_times(scope: OrgUnit, start: datetime, end: datetime, *,
                               ) -> list[tuple[OrgUnit, ResponseFigures]]:
     """Per department: whistles sent in [start, end) from the communities under ``scope``."""
     now = now or utcnow()
+    Community = _community()
     rows = db.session.execute(
         select(Whistle.department_id, Whistle.sent_at, Whistle.due_at, Whistle.answered_at)
         .join(Opinion, Whistle.opinion_id == Opinion.id).join(Community, Opinion.community_id == Community.id)
@@ -172,6 +178,7 @@ def home_items(user, now: datetime | None = None) -> list[HomeItem]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     now = now or utcnow()
+    Community = _community()
     items: list[HomeItem] = []
     if units_with(user, Permission.manage_opinions):
         managed = select(Opinion.id).join(Community, Opinion.community_id == Community.id).where(

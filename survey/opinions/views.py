@@ -36,7 +36,8 @@ def _opinion(opinion_id: int, **_ignored) -> Opinion:
 
 
 def _deliberations_available() -> bool:
-    return hasattr(Opinion, "matter_id")
+    """The proposal button needs the matter pages (registered by the deliberations blueprint)."""
+    return "deliberations.matter" in current_app.view_functions
 
 
 @bp.app_context_processor
