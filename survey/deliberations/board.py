@@ -74,7 +74,7 @@ def community(code: str):
     matters = list(db.session.scalars(
         select(Matter).where(Matter.unit_id == unit.id).order_by(Matter.stage_since.desc(), Matter.id.desc())
     ))
-    today = date.today()
+    today = ops.local_today()
     in_review = [(m, ops.current_review(m)) for m in matters if ops.accepting_objections(m, today)]
     return render_template(
         "board/community.html", unit=unit, matters=matters, in_review=in_review, today=today,
@@ -90,7 +90,7 @@ def matter(code: str, matter_id: int):
 
 
 def _matter_page(unit: OrgUnit, matter: Matter, form: ObjectionForm, status: int = 200):
-    today = date.today()
+    today = ops.local_today()
     review = matter.review if matter.stage is not Stage.proposal else None
     return render_template(
         "board/matter.html", unit=unit, matter=matter, timeline=ops.timeline(matter), stage_labels=STAGE_LABELS,

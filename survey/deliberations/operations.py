@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -40,6 +41,20 @@ class MoveRefused(DomainError):
     def __init__(self, reasons: list[wf.Refusal]):
         super().__init__(_l("The move is not allowed yet."))
         self.reasons = reasons
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
+def local_today() -> date:
+    """Today where the community is (the configured time zone), not on the server's clock."""
+    return datetime.now(_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The community's calendar day of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(_zone()).date()
 
 
 def _audit(action: str, matter: Matter, actor, payload: dict[str, Any] | None = None) -> None:
@@ -262,7 +277,7 @@ def start_public_review(actor, matter: Matter, notice: str, starts_on: date | No
     current = matter.review
     if current is not None and current.objections and _review_is_current(matter, current):
         raise DomainError(_("This public review already has objections; it cannot be restarted."))
-    starts_on = starts_on or date.today()
+    starts_on = starts_on or local_today()
     review = PublicReview(notice=notice.strip(), starts_on=starts_on, ends_on=starts_on + timedelta(days=days))
     matter.reviews.append(review)
     db.session.flush()
@@ -294,7 +309,7 @@ def current_review(matter: Matter) -> PublicReview | None:
 
 def accepting_objections(matter: Matter, today: date | None = None) -> bool:
     review = current_review(matter)
-    today = today or date.today()
+    today = today or local_today()
     return review is not None and review.starts_on <= today < review.ends_on
 
 
@@ -380,13 +395,13 @@ def blocking(matter: Matter, today: date | None = None) -> list[wf.Refusal]:
     target = wf.next_stage(matter.stage)
     if target is None:
         return []
-    return wf.refusals(facts(matter), target, community_rules(matter.unit), today or date.today())
+    return wf.refusals(facts(matter), target, community_rules(matter.unit), today or local_today())
 
 
 def move(actor, matter: Matter, target: Stage | str, reason: str | None = None, today: date | None = None) -> MatterTransition:
     target = Stage(target)
     reason = (reason or "").strip() or None
-    reasons = wf.refusals(facts(matter), target, community_rules(matter.unit), today or date.today(), reason)
+    reasons = wf.refusals(facts(matter), target, community_rules(matter.unit), today or local_today(), reason)
     if reasons:
         raise MoveRefused(reasons)
     kind = wf.move_kind(matter.stage, target)
@@ -418,9 +433,9 @@ class StageDate:
 
 def timeline(matter: Matter) -> list[StageDate]:
     """The five stages with the day each was (last) reached, for the stepper and the public page."""
-    reached: dict[Stage, date] = {Stage.proposal: matter.created_at.date()}
+    reached: dict[Stage, date] = {Stage.proposal: local_date(matter.created_at)}
     for transition in matter.transitions:
-        reached[transition.to_stage] = transition.at.date()
+        reached[transition.to_stage] = local_date(transition.at)
         if transition.kind is wf.MoveKind.back:
             # Stages after the one sent back to are no longer reached.
             for stage in wf.ORDER[wf.ORDER.index(transition.to_stage) + 1:]:

@@ -25,7 +25,7 @@ def notice_html(matter: Matter, printed_on: date | None = None) -> str:
     return render_print_template(
         "printing/notice.html", matter=matter, review=review, motion=matter.motion, consultation=matter.consultation,
         body_labels=BODY_LABELS, link=link, qr=qr_svg(link, size_mm=38), long_date=lambda d: format_date(d, "long"),
-        printed_on=printed_on or date.today(), committee=matter.unit.name, phone=matter.unit.office_phone,
+        printed_on=printed_on or ops.local_today(), committee=matter.unit.name, phone=matter.unit.office_phone,
     )
 
 

@@ -38,7 +38,7 @@ def _matter(matter_id: int, **_ignored) -> Matter:
 
 
 def _today() -> date:
-    return date.today()
+    return ops.local_today()
 
 
 # --- list and new ----------------------------------------------------------------------------

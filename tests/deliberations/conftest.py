@@ -10,6 +10,14 @@ from survey.orgs.operations import unit_by_code
 from tests.questionnaires.conftest import make_campaign  # noqa: F401  (fixture reuse)
 
 
+def local_today() -> date:
+    """Today in the demo district's time zone (the app's BABEL_DEFAULT_TIMEZONE)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 @pytest.fixture
 def make_matter(app, demo):
     """make_matter(stage="consultation", community="LJ0101") -> matter id, with every earlier record."""
@@ -24,7 +32,7 @@ def make_matter(app, demo):
             unit = unit_by_code(community)
             matter = ops.create_matter(None, unit, title, "3号楼老人上下楼困难，居民提议加装电梯。", "joint_signatures",
                                        "3号楼住户 王某等", 24)
-            today = date.today()
+            today = local_today()
             steps = ORDER[1:ORDER.index(target) + 1]
             for step in steps:
                 if step is Stage.motion:
@@ -43,3 +51,7 @@ def make_matter(app, demo):
             return matter.id
 
     return make
+
+
+# The browser fixtures of the e2e suite, reused as they are (nothing moved).
+from tests.e2e.conftest import ARTIFACTS, PHONE, browser, live_server, phone, screenshot  # noqa: E402,F401

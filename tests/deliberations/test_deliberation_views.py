@@ -13,6 +13,7 @@ from survey.deliberations import operations as ops
 from survey.deliberations.models import Attachment, Matter, MatterTransition, Objection
 from survey.deliberations.workflow import Stage
 from survey.extensions import db
+from tests.deliberations.conftest import local_today
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -77,7 +78,7 @@ def test_a_refused_move_shows_its_reasons_and_changes_nothing(app, client, login
     english(client)
     page = f"/matters/{matter_id}"
     response = client.submit(f"{page}/consultation", {
-        "body": "residents_meeting", "held_on": date.today().isoformat(), "eligible_persons": "90",
+        "body": "residents_meeting", "held_on": local_today().isoformat(), "eligible_persons": "90",
         "present_persons": "42", "votes_for": "20", "votes_against": "12", "votes_abstain": "10", "minutes": "纪要",
     }, page=page)
     assert response.status_code == 302
@@ -115,7 +116,7 @@ def test_back_reject_and_withdraw_need_a_reason(app, client, login, make_matter)
 
 
 def test_objection_on_the_board_is_stored_and_blocks_the_end_until_answered(app, client, login, make_matter):
-    matter_id = make_matter("public_review", review_started=date.today() - timedelta(days=6))
+    matter_id = make_matter("public_review", review_started=local_today() - timedelta(days=6))
     public = f"/board/LJ0101/matters/{matter_id}"
     board = client.get("/board/LJ0101").get_data(as_text=True)
     assert "3号楼加装电梯" in board and 'href="' + public + '#objection"' in board
@@ -153,7 +154,7 @@ def test_objection_on_the_board_is_stored_and_blocks_the_end_until_answered(app,
 
 
 def test_review_period_still_running_shows_days_left(app, client, login, make_matter):
-    matter_id = make_matter("public_review", review_started=date.today() - timedelta(days=4))
+    matter_id = make_matter("public_review", review_started=local_today() - timedelta(days=4))
     login("committee")
     english(client)
     html = client.get(f"/matters/{matter_id}").get_data(as_text=True)
@@ -247,7 +248,7 @@ def test_committee_takes_a_matter_through_all_stages(app, client, login, make_ca
     assert response.status_code == 302
     matter_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = f"/matters/{matter_id}"
-    today = date.today()
+    today = local_today()
     assert client.submit(f"{page}/forward", {}, page=page).status_code == 302
     assert client.submit(f"{page}/motion", {"meeting_on": today.isoformat(), "attendees": "党委委员5人", "proceed": "yes",
                                             "decision": "同意提交商议"}, page=page).status_code == 302
@@ -317,7 +318,7 @@ def test_a_tampered_audit_row_is_caught(app, client, runner, make_matter):
 
 
 def test_every_change_is_in_the_matters_audit_trail(app, make_matter):
-    matter_id = make_matter("evaluation", review_started=date.today() - timedelta(days=7))
+    matter_id = make_matter("evaluation", review_started=local_today() - timedelta(days=7))
     with app.app_context():
         actions = [e.action for e in ops.matter_audit_entries(db.session.get(Matter, matter_id))]
     assert actions == ["matter.create", "matter.move", "matter.motion", "matter.move", "matter.consultation", "matter.move",
