@@ -6,18 +6,17 @@ and renamed into place, so that a failed run leaves no half-written file behind.
 """
 from __future__ import annotations
 
-import csv
 import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import click
-from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import case, func, select
 
 from survey.extensions import db
+from survey.questionnaires import printouts
 from survey.questionnaires.models import Campaign, InvitationCode, Response
 
 campaign_cli = AppGroup("campaign", help="Satisfaction campaigns: codes, exports, slips.")
@@ -53,13 +52,6 @@ def _atomic_output(path: str, mode: str = "wb", **kwargs) -> Iterator:
         raise
 
 
-def code_urls(codes: list[str]) -> dict[str, str]:
-    """The public link of each code: PUBLIC_BASE_URL (which may carry a path) + /c/<code>."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"
-    with current_app.test_request_context(base_url=base):
-        return {code: url_for("answering.code_link", code=code, _external=True) for code in codes}
-
-
 @campaign_cli.command("list")
 def campaign_list() -> None:
     """Each campaign's id, target, state, responses and codes (total/spent)."""
@@ -93,25 +85,12 @@ def campaign_list() -> None:
 def campaign_codes(campaign_id: int, csv_path: str) -> None:
     """Write every household code of a campaign as code,url,grid (grid code) rows."""
     campaign = _campaign(campaign_id)
-    rows = db.session.execute(
-        select(InvitationCode.code, InvitationCode.spent, InvitationCode.grid_id)
-        .where(InvitationCode.campaign_id == campaign.id).order_by(InvitationCode.id)
-    ).all()
-    if not rows:
+    text, total, spent = printouts.codes_csv(campaign)
+    if not total:
         raise click.ClickException(f"campaign {campaign.id} has no household codes")
-    from survey.orgs.models import OrgUnit
-
-    grid_codes = dict(db.session.execute(
-        select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_({r.grid_id for r in rows}))
-    ).all())
-    urls = code_urls([r.code for r in rows])
     with _atomic_output(csv_path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["code", "url", "grid"])
-        for row in rows:
-            writer.writerow([row.code, urls[row.code], grid_codes[row.grid_id]])
-    spent = sum(1 for r in rows if r.spent)
-    click.echo(f"written {len(rows)} codes ({spent} spent) to {csv_path}")
+        out.write(text)
+    click.echo(f"written {total} codes ({spent} spent) to {csv_path}")
 
 
 @campaign_cli.command("export")
@@ -143,29 +122,11 @@ def campaign_export(campaign_id: int, fmt: str | None, out_path: str) -> None:
 @click.option("--all", "include_spent", is_flag=True, help="Include codes that are already spent.")
 def campaign_slips(campaign_id: int, out_path: str, per_page: str, include_spent: bool) -> None:
     """Print household invitation slips (A4 PDF, QR code and code on each), grid by grid."""
-    from survey.orgs.models import OrgUnit
-    from survey.printing.slips import Slip, household_slips_pdf
-
     campaign = _campaign(campaign_id)
-    query = (
-        select(InvitationCode.code, OrgUnit.name)
-        .join(OrgUnit, OrgUnit.id == InvitationCode.grid_id)
-        .where(InvitationCode.campaign_id == campaign.id)
-        .order_by(OrgUnit.path, InvitationCode.id)
-    )
-    if not include_spent:
-        query = query.where(InvitationCode.spent.is_(False))
-    rows = db.session.execute(query).all()
-    if not rows:
+    slips = printouts.slips(campaign, include_spent=include_spent)
+    if not slips:
         raise click.ClickException(f"campaign {campaign.id} has no {'' if include_spent else 'unspent '}household codes")
-    urls = code_urls([code for code, _grid in rows])
-    project = campaign.project.name if campaign.project is not None else campaign.title
-    slips = [
-        Slip(code=code, url=urls[code], community=campaign.unit.name, project=project,
-             closing_date=campaign.closes_on, grid=grid)
-        for code, grid in rows
-    ]
-    pdf = household_slips_pdf(slips, per_page=int(per_page))
+    pdf = printouts.slips_pdf(slips, per_page=int(per_page))
     with _atomic_output(out_path, "wb") as out:
         out.write(pdf)
     click.echo(f"written {len(slips)} slips to {out_path}")

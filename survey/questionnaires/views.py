@@ -1,7 +1,9 @@
 """Committee pages: questionnaires and their versions, campaigns, codes, results."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,6 +16,7 @@ from survey.forms.surveys import CampaignForm, ExcludeForm, QuestionForm, Questi
 from survey.orgs.models import OrgLevel, OrgUnit
 from survey.people.permissions import Permission, can, in_scope, permission_required, units_with
 from survey.projects.models import Project
+from survey.questionnaires import exports, printouts
 from survey.questionnaires import operations as ops
 from survey.questionnaires.models import (
     AccessMode, Campaign, CampaignStatus, InvitationCode, Questionnaire, QuestionnaireVersion, Response as SurveyResponse,
@@ -274,6 +277,7 @@ def campaign(campaign: Campaign):
     return render_template(
         "surveys/campaign.html", campaign=campaign, codes_total=sum(codes.values()), codes_spent=codes.get(True, 0),
         link=link, action=ActionForm(), manageable=can(current_user, Permission.manage_surveys, campaign.unit),
+        grids=ops.campaign_grids(campaign) if campaign.access_mode.uses_codes else [],
     )
 
 
@@ -332,3 +336,56 @@ def set_excluded(campaign: Campaign):
     else:
         flash(_("A reason is required."), "error")
     return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
+
+
+# --- what the committee hands out and takes away -------------------------------------------
+
+# A bigger print run belongs to `flask campaign slips`: one request must not render hundreds of pages.
+SLIPS_PER_REQUEST = 400
+
+
+@bp.get("/campaigns/<int:campaign_id>/codes.csv")
+@permission_required(Permission.manage_surveys, load=_campaign)
+def codes_csv(campaign: Campaign):
+    text, _total, _spent = printouts.codes_csv(campaign)
+    return Response(
+        "\ufeff" + text, mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}-codes.csv"},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/slips.pdf")
+@permission_required(Permission.manage_surveys, load=_campaign)
+def slips_pdf(campaign: Campaign):
+    grid = None
+    if request.args.get("grid"):
+        grid = next((g for g in ops.campaign_grids(campaign) if g.code == request.args["grid"]), None) or abort(404)
+    per_page = 10 if request.args.get("per_page") == "10" else 8
+    slips = printouts.slips(campaign, grid=grid)
+    if not slips:
+        flash(_("There are no unused codes to print."), "error")
+        return redirect(url_for("surveys.campaign", campaign_id=campaign.id))
+    if len(slips) > SLIPS_PER_REQUEST:
+        flash(_("%(n)d slips are too many for one download: print them grid by grid.", n=len(slips)), "error")
+        return redirect(url_for("surveys.campaign", campaign_id=campaign.id, _anchor="slips"))
+    name = f"campaign-{campaign.id}-slips{'-' + grid.code if grid else ''}.pdf"
+    return Response(printouts.slips_pdf(slips, per_page), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/campaigns/<int:campaign_id>/responses.<fmt>")
+@permission_required(Permission.manage_surveys, load=_campaign)
+def export_responses(campaign: Campaign):
+    fmt = request.view_args["fmt"]
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    campaign_id = campaign.id
+
+    def chunks():
+        # Runs after the view has returned and its database session is gone: load afresh.
+        yield from exports.export_chunks(db.session.get(Campaign, campaign_id), fmt)
+
+    return Response(
+        stream_with_context(chunks()), mimetype=exports.mimetype(fmt),
+        headers={"Content-Disposition": f"attachment; filename={exports.filename(campaign, fmt)}"},
+    )

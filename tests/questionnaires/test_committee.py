@@ -249,3 +249,29 @@ def test_a_removed_questions_key_is_never_reused(app, make_campaign):
         added = ops.add_question(None, draft, {"type": "likert", "text": "新的一题"})
         assert added["key"] == "q8"
         assert "q3" not in {q["key"] for q in draft.questions}
+
+
+def test_downloads_codes_slips_and_exports(app, client, login, make_campaign, unspent_code):
+    campaign_id = make_campaign()
+    post_answer(app.test_client(), unspent_code(campaign_id), full_answers())
+    login("committee")
+    codes = client.get(f"/campaigns/{campaign_id}/codes.csv")
+    lines = codes.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "code,url,grid" and lines[1].split(",")[1].endswith("/c/" + lines[1].split(",")[0])
+    slips = client.get(f"/campaigns/{campaign_id}/slips.pdf?grid=LJ0101-01")
+    assert slips.mimetype == "application/pdf" and slips.data.startswith(b"%PDF")
+    whole = client.get(f"/campaigns/{campaign_id}/slips.pdf")  # 2,687 households: too many for one request
+    assert whole.status_code == 302
+    assert client.get(f"/campaigns/{campaign_id}/slips.pdf?grid=LJ0202-01").status_code == 404
+    export = client.get(f"/campaigns/{campaign_id}/responses.csv")
+    rows = export.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(rows) == 2 and "满意" in rows[1]
+    assert client.get(f"/campaigns/{campaign_id}/responses.xlsx").data[:2] == b"PK"
+    assert client.get(f"/campaigns/{campaign_id}/responses.txt").status_code == 404
+
+
+def test_downloads_need_the_right_to_manage(app, client, login, make_campaign):
+    campaign_id = make_campaign()
+    login("auditor")
+    for path in ("codes.csv", "slips.pdf?grid=LJ0101-01", "responses.csv"):
+        assert client.get(f"/campaigns/{campaign_id}/{path}").status_code == 403
