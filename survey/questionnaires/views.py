@@ -318,6 +318,28 @@ def results(campaign: Campaign):
     )
 
 
+@bp.post("/campaigns/<int:campaign_id>/exclude-by-receipt")
+@permission_required(Permission.manage_surveys, load=_campaign)
+def exclude_by_receipt(campaign: Campaign):
+    """Exclude a response that no rule flagged, e.g. one a grid worker found to be a duplicate."""
+    receipt = (request.form.get("receipt") or "").strip().upper()[:16]
+    response = db.session.scalar(select(SurveyResponse).filter_by(campaign_id=campaign.id, receipt=receipt))
+    form = ExcludeForm()
+    if response is None:
+        flash(_("No response of this campaign has the receipt %(receipt)s.", receipt=receipt or "—"), "error")
+    elif form.validate_on_submit():
+        try:
+            ops.set_excluded(current_user, response, True, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            _done()
+    else:
+        flash(_("A reason is required."), "error")
+    return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
+
+
 @bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/<action>")
 @permission_required(Permission.manage_surveys, load=_campaign)
 def set_excluded(campaign: Campaign):

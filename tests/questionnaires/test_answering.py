@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import func, select
 
 from survey.extensions import db
@@ -157,3 +159,20 @@ def test_large_text_mode_is_remembered(client, make_campaign, unspent_code):
     code = unspent_code(make_campaign())
     client.get(f"/large-text?on=1&next=/c/{code}")
     assert 'class="large-text"' in client.get(f"/c/{code}").get_data(as_text=True)
+
+
+@pytest.mark.app_config(RESIDENT_SUBMIT_LIMIT="3 per minute")
+def test_resident_submissions_are_rate_limited_per_address(app, client, make_campaign):
+    campaign_id = make_campaign(AccessMode.open_link)
+    with app.app_context():
+        from survey.questionnaires.models import Campaign
+
+        token = db.session.get(Campaign, campaign_id).link_token
+    statuses = []
+    for _ in range(4):
+        page = app.test_client()  # new phones behind one address (a shared home router)
+        data = {**form_fields(page.get(f"/s/{token}").get_data(as_text=True)), **full_answers()}
+        data.pop("q_q1")  # refused answers still count against the limit
+        statuses.append(page.post(f"/s/{token}", data=data).status_code)
+    assert statuses == [400, 400, 400, 429]
+    assert responses(app) == 0

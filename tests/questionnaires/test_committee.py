@@ -275,3 +275,16 @@ def test_downloads_need_the_right_to_manage(app, client, login, make_campaign):
     login("auditor")
     for path in ("codes.csv", "slips.pdf?grid=LJ0101-01", "responses.csv"):
         assert client.get(f"/campaigns/{campaign_id}/{path}").status_code == 403
+
+
+def test_exclude_a_response_by_its_receipt(app, client, login, make_campaign, unspent_code):
+    campaign_id = make_campaign()
+    post_answer(app.test_client(), unspent_code(campaign_id), {"q_q1": "5", "q_q2": "4", "q_q3": "3", "q_q4": "4", "q_q7": "4"})
+    with app.app_context():
+        receipt = db.session.scalar(select(Response.receipt))
+    login("committee")
+    page = f"/campaigns/{campaign_id}/results"
+    client.submit(f"/campaigns/{campaign_id}/exclude-by-receipt", {"receipt": "NOPE", "reason": "x"}, page=page)
+    client.submit(f"/campaigns/{campaign_id}/exclude-by-receipt", {"receipt": receipt.lower(), "reason": "同户重复"}, page=page)
+    with app.app_context():
+        assert db.session.scalar(select(Response.excluded_reason)) == "同户重复"
