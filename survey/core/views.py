@@ -27,7 +27,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
-    return render_template("core/home.html", units=current_user.scope_units)
+    from survey.core import todo
+
+    return render_template("core/home.html", units=current_user.scope_units, todo=todo.collect(current_user))
 
 
 @bp.get("/healthz")

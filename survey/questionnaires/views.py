@@ -1,6 +1,8 @@
 """Committee pages: questionnaires and their versions, campaigns, codes, results."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import (
     Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
 )
@@ -8,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from survey.core import todo
 from survey.core.errors import DomainError
 from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.extensions import db
@@ -25,6 +28,26 @@ from survey.questionnaires.models import (
 from survey.questionnaires.results import FLAG_LABELS, STATUS_LABELS, campaign_results, frozen_summary
 
 bp = Blueprint("surveys", __name__)
+
+
+@todo.provider
+def _campaign_todo(user) -> list[todo.TodoItem]:
+    if not units_with(user, Permission.view_surveys):
+        return []
+    today = date.today()
+    scoped = (
+        select(func.count(Campaign.id)).join(OrgUnit, Campaign.unit_id == OrgUnit.id)
+        .where(in_scope(user, Permission.view_surveys, OrgUnit.path))
+    )
+    ending = db.session.scalar(scoped.where(
+        Campaign.status == CampaignStatus.open, Campaign.closes_on <= today + timedelta(days=3)
+    ))
+    unopened = db.session.scalar(scoped.where(Campaign.status == CampaignStatus.draft))
+    url = url_for("surveys.campaigns")
+    return [
+        todo.TodoItem(todo.ENDING, _("satisfaction campaigns close within 3 days"), ending or 0, url),
+        todo.TodoItem(todo.REVIEW, _("campaigns prepared but not opened"), unopened or 0, url),
+    ]
 
 
 def _questionnaire(questionnaire_id: int, **_ignored) -> Questionnaire:

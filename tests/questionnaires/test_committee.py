@@ -288,3 +288,17 @@ def test_exclude_a_response_by_its_receipt(app, client, login, make_campaign, un
     client.submit(f"/campaigns/{campaign_id}/exclude-by-receipt", {"receipt": receipt.lower(), "reason": "同户重复"}, page=page)
     with app.app_context():
         assert db.session.scalar(select(Response.excluded_reason)) == "同户重复"
+
+
+def test_home_lists_campaigns_closing_soon(app, client, login, make_campaign):
+    campaign_id = make_campaign()
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        campaign.closes_on = date.today() + timedelta(days=2)
+        db.session.commit()
+    login("committee")
+    home = client.get("/").get_data(as_text=True)
+    assert "3 天内结束" in home
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login("village")
+    assert "3 天内结束" not in client.get("/").get_data(as_text=True)
