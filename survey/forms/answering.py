@@ -1,8 +1,10 @@
 """The resident's answer form, built from a questionnaire version's question types."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -24,10 +26,20 @@ class AnswerFormBase(Form):
     submit = SubmitField(_l("Submit"))
 
 
-def answer_form(version: QuestionnaireVersion, formdata=None) -> AnswerFormBase:
-    """A form class with one field per question (``q_<key>``), instantiated."""
+@lru_cache(maxsize=256)
+def _form_class(version_id: int, questions_json: str) -> type[AnswerFormBase]:
+    """One form class per published version: a frozen version always builds the same fields."""
+    version = QuestionnaireVersion(questions=json.loads(questions_json))
     fields = {FIELD_PREFIX + q.key: q.field() for q in version.question_types()}
-    form_class = type("AnswerForm", (AnswerFormBase,), fields)
+    return type("AnswerForm", (AnswerFormBase,), fields)
+
+
+def answer_form(version: QuestionnaireVersion, formdata=None) -> AnswerFormBase:
+    """A form with one field per question (``q_<key>``)."""
+    if version.is_frozen:
+        form_class = _form_class(version.id, json.dumps(version.questions, sort_keys=True))
+    else:  # a draft shown as a preview changes between requests
+        form_class = type("AnswerForm", (AnswerFormBase,), {FIELD_PREFIX + q.key: q.field() for q in version.question_types()})
     form = form_class(formdata=formdata) if formdata is not None else form_class()
     if not form.submission_id.data:
         form.submission_id.data = uuid.uuid4().hex
