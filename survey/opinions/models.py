@@ -17,7 +17,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import TimestampMixin, enum_column, utcnow
-from survey.deliberations import models as _deliberations  # noqa: F401  the "matter" table of matter_id
+import survey.deliberations.models  # noqa: F401  (the "matter" table that matter_id refers to)
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.people.models import User

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
-from flask_login import current_user
 from sqlalchemy import select
 
 from survey.core.errors import DomainError

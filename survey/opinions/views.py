@@ -23,9 +23,8 @@ from survey.forms.people import ActionForm
 from survey.opinions import codes, photos, queries
 from survey.opinions import operations as ops
 from survey.opinions.models import Opinion, OpinionCategory, OpinionStatus, Whistle
-from survey.opinions.public import grid_choices, read_opinion_form
+from survey.opinions.public import read_opinion_form
 from survey.orgs.models import OrgLevel
-from survey.people.models import User
 from survey.people.permissions import Permission, can, permission_required, units_with
 
 bp = Blueprint("opinions", __name__)
@@ -58,6 +57,28 @@ HOME_LABELS = {
     "department_overdue": _l("Whistles past their deadline"),
     "department_open": _l("Whistles to answer"),
 }
+
+
+def _register_home_items() -> None:
+    """Contribute to the home page's "what needs doing" list, where the core provides one."""
+    try:
+        from survey.core import todo
+    except ImportError:  # an older core without the list: the context helper above still works
+        return
+    urgent = {"opinions_overdue", "whistles_escalated", "department_overdue"}
+
+    @todo.provider
+    def opinion_todo(user):
+        return [
+            todo.TodoItem(
+                todo.OVERDUE if item.key in urgent else todo.WAITING, str(HOME_LABELS[item.key]), item.count,
+                url_for(item.endpoint, **item.args),
+            )
+            for item in queries.home_items(user)
+        ]
+
+
+_register_home_items()
 
 
 @bp.get("/opinions/")

@@ -266,3 +266,16 @@ def test_photo_drops_the_location_metadata(app, client, demo):
     tracking_code(submit_public(client, photo=(io.BytesIO(buffer.getvalue()), "gps.jpg", "image/jpeg")))
     stored = _photo_files(app)[0].read_bytes()
     assert b"PhoneMaker" not in stored and b"Exif" not in stored
+
+
+def test_contact_is_shown_only_to_the_committee(app, client, login, make_opinion):
+    from survey.opinions.operations import Contact
+
+    opinion_id = make_opinion("楼道灯坏了", grid="LJ0101-01", contact=Contact("李大爷", "13655556666"))
+    login("committee")
+    assert "13655556666" in client.get(f"/opinions/{opinion_id}").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login("grid")  # the grid's worker reads the opinion, not the contact
+    page = client.get(f"/opinions/{opinion_id}")
+    assert page.status_code == 200 and "楼道灯坏了" in page.get_data(as_text=True)
+    assert "13655556666" not in page.get_data(as_text=True) and "李大爷" not in page.get_data(as_text=True)
