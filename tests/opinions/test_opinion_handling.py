@@ -344,3 +344,15 @@ def test_stored_script_text_is_escaped_on_every_page(app, client, login, make_op
         db.session.commit()
     client.post("/logout", data={"csrf_token": client.csrf_token("/")})
     check(f"/opinions/track/{code}")
+
+
+def test_home_page_lists_what_the_opinion_box_waits_for(app, client, login, make_opinion):
+    make_opinion("逾期未受理", now=utcnow() - timedelta(days=5))
+    make_opinion("新意见")
+    login("committee")
+    html = client.get("/").get_data(as_text=True)
+    assert "/opinions/?overdue=1" in html and "/opinions/?status=submitted" in html
+    assert html.index("/opinions/?overdue=1") < html.index("/opinions/?status=submitted")  # most urgent first
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login("village")
+    assert "/opinions/?overdue=1" not in client.get("/").get_data(as_text=True)
