@@ -19,6 +19,8 @@ from sqlalchemy import create_engine, text
 from survey import ROOT, create_app
 from survey.extensions import db
 
+pytest_plugins = ["tests.browser"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

@@ -5,20 +5,21 @@ another community gets 403 on each of them.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from survey.core import todo
 from survey.core.errors import DomainError
 from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.deliberations import operations as ops
 from survey.deliberations import workflow as wf
 from survey.deliberations.models import (
-    BODY_LABELS, MOVE_LABELS, STAGE_LABELS, Attachment, Matter, Objection,
+    BODY_LABELS, MOVE_LABELS, STAGE_LABELS, Attachment, Matter, Objection, PublicReview,
 )
 from survey.deliberations.texts import refusal_texts
 from survey.deliberations.workflow import LEGAL_RULES, MoveKind, Stage
@@ -31,6 +32,26 @@ from survey.orgs.models import OrgLevel, OrgUnit
 from survey.people.permissions import Permission, can, in_scope, permission_required, units_with
 
 bp = Blueprint("deliberations", __name__)
+
+
+@todo.provider
+def _matter_todo(user) -> list[todo.TodoItem]:
+    if not units_with(user, Permission.view_matters):
+        return []
+    in_review = (
+        select(func.count(func.distinct(Matter.id)))
+        .join(OrgUnit, Matter.unit_id == OrgUnit.id)
+        .join(PublicReview, PublicReview.matter_id == Matter.id)
+        .where(Matter.stage == Stage.public_review, in_scope(user, Permission.view_matters, OrgUnit.path))
+    )
+    unanswered = db.session.scalar(in_review.join(Objection, Objection.review_id == PublicReview.id)
+                                   .where(Objection.answer.is_(None)))
+    ending = db.session.scalar(in_review.where(PublicReview.ends_on <= ops.local_today() + timedelta(days=3)))
+    url = url_for("deliberations.index")
+    return [
+        todo.TodoItem(todo.WAITING, _("matters in public review have unanswered objections"), unanswered or 0, url),
+        todo.TodoItem(todo.ENDING, _("public reviews end within 3 days"), ending or 0, url),
+    ]
 
 
 def _matter(matter_id: int, **_ignored) -> Matter:

@@ -54,4 +54,4 @@ def make_matter(app, demo):
 
 
 # The browser fixtures of the e2e suite, reused as they are (nothing moved).
-from tests.e2e.conftest import ARTIFACTS, PHONE, browser, live_server, phone, screenshot  # noqa: E402,F401
+from tests.browser import ARTIFACTS, PHONE  # noqa: E402,F401

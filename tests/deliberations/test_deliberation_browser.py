@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.e2e.axe import serious_violations
 from tests.deliberations.conftest import local_today
-from tests.e2e.conftest import ARTIFACTS, PHONE
+from tests.browser import ARTIFACTS, PHONE
 
 pytestmark = pytest.mark.e2e
 

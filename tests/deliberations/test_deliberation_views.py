@@ -323,3 +323,24 @@ def test_every_change_is_in_the_matters_audit_trail(app, make_matter):
         actions = [e.action for e in ops.matter_audit_entries(db.session.get(Matter, matter_id))]
     assert actions == ["matter.create", "matter.move", "matter.motion", "matter.move", "matter.consultation", "matter.move",
                        "matter.review", "matter.move"]
+
+
+def test_home_lists_unanswered_objections_for_the_community_only(app, client, login):
+    from survey.deliberations import operations as dops
+    from survey.deliberations.models import Matter
+    from survey.deliberations.workflow import Stage
+
+    with app.app_context():
+        from survey.orgs.operations import unit_by_code
+
+        matter = dops.create_matter(None, unit_by_code("LJ0101"), "加装电梯", "老旧小区加装电梯", "party_organisation", "党支部")
+        matter.stage = Stage.public_review
+        db.session.flush()
+        dops.start_public_review(None, matter, "拟在3号楼加装电梯")
+        dops.add_objection(matter, "噪音怎么办？")
+        db.session.commit()
+    login("committee")
+    assert "异议尚未答复" in client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login("village")
+    assert "异议尚未答复" not in client.get("/").get_data(as_text=True)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import PHONE, browser, live_server, phone  # noqa: F401  (fixtures)
+from tests.browser import PHONE
 
 pytestmark = pytest.mark.e2e
 

@@ -176,3 +176,11 @@ def test_resident_submissions_are_rate_limited_per_address(app, client, make_cam
         statuses.append(page.post(f"/s/{token}", data=data).status_code)
     assert statuses == [400, 400, 400, 429]
     assert responses(app) == 0
+
+
+def test_receipt_links_to_the_community_public_board(app, client, make_campaign, unspent_code):
+    code = unspent_code(make_campaign())
+    data = {**form_fields(client.get(f"/c/{code}").get_data(as_text=True)), **full_answers()}
+    receipt = client.get(client.post(f"/c/{code}", data=data).headers["Location"]).get_data(as_text=True)
+    assert 'href="/board/LJ0101"' in receipt
+    assert client.get("/board/LJ0101").status_code == 200
