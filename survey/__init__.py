@@ -94,6 +94,8 @@ BLUEPRINT_MODULES = (
     "survey.questionnaires.views",
     "survey.deliberations.views",
     "survey.deliberations.board",
+    "survey.appraisal.views",
+    "survey.appraisal.public",
 )
 
 

@@ -31,6 +31,10 @@ class Permission(enum.Enum):
     manage_opinions = "manage_opinions"
     log_opinions = "log_opinions"  # grid workers write down what they hear at the door
     answer_whistles = "answer_whistles"  # a department's liaison reports on whistles sent to it
+    view_appraisal = "view_appraisal"  # cadres, appraisal cycles, their results and sheets
+    manage_appraisal = "manage_appraisal"  # cycles, ballots, targets, grades, notice, publish
+    view_members = "view_members"  # reporting party members (双报到) and their scores
+    manage_members = "manage_members"  # service records, check-ins, the party organisation's assessment
 
 
 _READ = {
@@ -42,18 +46,23 @@ _ADMIN = _READ | {
     Permission.manage_opinions,
 }
 
+_APPRAISAL_READ = {Permission.view_appraisal, Permission.view_members}
+_APPRAISAL_ADMIN = _APPRAISAL_READ | {Permission.manage_appraisal, Permission.manage_members}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.district_admin: frozenset(_ADMIN),
-    Role.street_admin: frozenset(_ADMIN),
+    Role.district_admin: frozenset(_ADMIN | _APPRAISAL_ADMIN),
+    Role.street_admin: frozenset(_ADMIN | _APPRAISAL_ADMIN),
     Role.committee_member: frozenset(
         {
             Permission.view_orgs, Permission.edit_orgs, Permission.view_users, Permission.view_surveys,
             Permission.manage_surveys, Permission.view_matters, Permission.manage_matters, Permission.view_opinions,
             Permission.manage_opinions, Permission.log_opinions,
         }
+        # The community confirms members' service and gives the party organisation's assessment.
+        | {Permission.view_members, Permission.manage_members}
     ),
     Role.grid_worker: frozenset({Permission.view_orgs, Permission.view_opinions, Permission.log_opinions}),
-    Role.auditor: frozenset(_READ),
+    Role.auditor: frozenset(_READ | _APPRAISAL_READ),
     Role.department_liaison: frozenset({Permission.view_orgs, Permission.answer_whistles}),
 }
 

@@ -126,6 +126,8 @@ class Campaign(TimestampMixin, db.Model):
         CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_time"),
         CheckConstraint("target_type <> 'project' OR project_id IS NOT NULL", name="project_target_has_project"),
+        CheckConstraint("target_type <> 'member' OR member_id IS NOT NULL", name="member_target_has_member"),
+        CheckConstraint("target_type IN ('project', 'member')", name="known_target_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +135,8 @@ class Campaign(TimestampMixin, db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id", ondelete="RESTRICT"), index=True)
     target_type: Mapped[str] = mapped_column(String(32), default="project")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="RESTRICT"), index=True)
+    # A half-year rating of a reporting party member's service (survey.appraisal), target "member".
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_member.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus, "campaign_status"), default=CampaignStatus.draft)
     access_mode: Mapped[AccessMode] = mapped_column(enum_column(AccessMode, "access_mode"), default=AccessMode.codes)
