@@ -13,16 +13,22 @@ import math
 from datetime import datetime
 from typing import Callable, Iterable, Sequence
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_datetime
 
 from survey.appraisal import operations as ops
-from survey.appraisal.models import FLAG_LABELS, GRADE_LABELS, Appraisal, AppraisalCycle
+from survey.appraisal.models import Appraisal, AppraisalCycle
 from survey.printing.pdf import render_document, render_print_template
 from survey.printing.qr import qr_svg
 
 COMPONENTS = ("K", "D", "J", "S", "M")
 BATCH = 50
+
+# The sheet is an official Chinese form whatever the interface language: its labels are fixed.
+GRADE_ZH = {"excellent": "优秀", "competent": "称职", "basic": "基本称职", "incompetent": "不称职"}
+LEVEL_ZH = {"chief": "正职", "deputy": "副职", "staff": "一般干部"}
+FLAG_ZH = {"tie_at_quota": "名额线并列，待党委决定", "needs_review": "需复核", "not_eligible": "不具备评优资格",
+           "incomplete": "要素不全", "renormalised": "权重已按现有要素折算"}
 
 NOTE_LABELS = {
     "missing": "未录入",
@@ -34,8 +40,10 @@ NOTE_LABELS = {
 
 
 def verify_url(appraisal: Appraisal, digest: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "appraisal_public.verify", appraisal_id=appraisal.id, digest=digest)
+    # Bound by hand: a CLI command or a background job has no request to build URLs from.
+    path = current_app.url_map.bind("localhost").build(
+        "appraisal_public.verify", {"appraisal_id": appraisal.id, "digest": digest})
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
 def _fmt(value, places: int = 2) -> str:
@@ -83,9 +91,9 @@ def sheet_context(appraisal: Appraisal, printed_at: datetime) -> dict:
         "components": _component_rows(appraisal),
         "projects": (appraisal.details or {}).get("projects", []),
         "composite": _fmt(appraisal.composite), "fmt": _fmt,
-        "proposed": GRADE_LABELS.get(appraisal.proposed_grade, "—") if appraisal.proposed_grade else "—",
-        "final": GRADE_LABELS.get(appraisal.final_grade) if appraisal.final_grade else None,
-        "flags": [str(FLAG_LABELS.get(f, f)) for f in appraisal.flag_list],
+        "proposed": GRADE_ZH.get(appraisal.proposed_grade, "—") if appraisal.proposed_grade else "—",
+        "final": GRADE_ZH.get(appraisal.final_grade) if appraisal.final_grade else None,
+        "flags": [FLAG_ZH.get(f, f) for f in appraisal.flag_list], "level": LEVEL_ZH[appraisal.cadre.post_level.value],
         "differs": appraisal.final_grade is not None and appraisal.final_grade != appraisal.proposed_grade,
         "objections": len(objections), "upheld": upheld,
         "open_objections": sum(1 for o in objections if o.outcome is None),
@@ -129,7 +137,9 @@ def pool_pdf(cycle: AppraisalCycle | Iterable[Appraisal], progress: Callable[[in
 
 
 def projects_table_html(scope_name: str, year: int, groups, printed_at: datetime | None = None) -> str:
-    return render_print_template("printing/sheet_projects.html", scope=scope_name, year=year, groups=groups,
+    kinds = {"elderly_canteen": "长者食堂", "garbage_sorting": "垃圾分类屋", "home_elderly_care": "居家养老服务中心",
+             "road_works": "道路工程", "greening": "绿化工程", "other": "其他民生项目"}
+    return render_print_template("printing/sheet_projects.html", scope=scope_name, year=year, groups=groups, kinds=kinds,
                                  fmt=_fmt, printed=format_datetime(printed_at or datetime.now(), "yyyy-MM-dd HH:mm"))
 
 
