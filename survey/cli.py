@@ -93,10 +93,11 @@ def audit_verify() -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo district and one account per role (safe to run again)."""
-    from survey.demo import seed, seed_surveys
+    from survey.demo import seed, seed_appraisal, seed_surveys
 
     accounts = seed(current_app.config["DEMO_PASSWORD"])
     seed_surveys()
+    seed_appraisal()
     db.session.commit()
     click.echo("Demo district ready. Accounts (password: %s):" % current_app.config["DEMO_PASSWORD"])
     for username, role, unit in accounts:
@@ -104,7 +105,8 @@ def seed_demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from survey.appraisal.cli import appraisal_cli
     from survey.questionnaires.cli import campaign_cli
 
-    for command in (orgs_cli, users_cli, audit_cli, seed_demo, campaign_cli):
+    for command in (orgs_cli, users_cli, audit_cli, seed_demo, campaign_cli, appraisal_cli):
         app.cli.add_command(command)

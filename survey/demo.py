@@ -140,3 +140,110 @@ def seed_surveys(today: date | None = None) -> int | None:
             started_at=survey_ops.utcnow() - timedelta(seconds=rng.randint(60, 240)), today=today,
         )
     return campaign.id
+
+
+# --- annual appraisal (seed_appraisal) -------------------------------------------------------
+
+APPRAISAL_PROJECTS = [
+    # community, name, type, responsible cadre, satisfaction mood (mean answer), responses
+    ("LJ0101", "朝阳社区长者食堂（上年度）", ProjectType.elderly_canteen, "周建华", 4.3, 64),
+    ("LJ0102", "和平社区长者食堂", ProjectType.elderly_canteen, "吴晓燕", 3.9, 52),
+    ("LJ0103", "春晖社区长者食堂", ProjectType.elderly_canteen, "郑国平", 4.1, 45),
+    ("LJ0101", "朝阳社区垃圾分类屋（上年度）", ProjectType.garbage_sorting, "周建华", 3.7, 38),
+    ("LJ0102", "和平社区垃圾分类屋", ProjectType.garbage_sorting, "王海涛", 4.0, 22),  # too few: not counted
+]
+# name, post, K, J, ballots (excellent, competent, basic, incompetent, void), bar
+APPRAISAL_CADRES = [
+    ("周建华", "党工委副书记", 93, "好", (38, 9, 1, 0, 1), None),
+    ("吴晓燕", "办事处副主任", 90, "好", (33, 13, 2, 0, 0), None),
+    ("郑国平", "办事处副主任", 88, "较好", (30, 15, 3, 0, 1), None),
+    ("王海涛", "党工委委员", 86, "较好", (25, 19, 4, 0, 0), None),
+    ("孙丽萍", "人大工委副主任", 91, "好", (36, 11, 1, 0, 0), ("probation", "2024年7月任职，试用期一年")),
+    ("陈志强", "武装部部长", 80, "一般", (12, 26, 9, 1, 2), None),
+    ("林雪梅", "办事处副主任", 84, "较好", (22, 21, 5, 0, 0), None),
+    ("黄振东", "党工委委员", 72, "一般", (8, 22, 14, 4, 1), None),
+    ("刘晓光", "纪工委副书记", 87, "较好", (28, 17, 3, 0, 0), None),
+    ("许文静", "办事处副主任", 82, "好", (20, 24, 4, 0, 1), None),
+]
+MEMBERS = [
+    ("周建华", "LJ0101", "滨江街道办事处", "楼道长\n垃圾分类督导员"),
+    ("马俊", "LJ0101", "区财政局", "文明创建志愿者"),
+    ("胡敏", "LJ0102", "区人民医院", "健康义诊"),
+]
+
+
+def _rated_campaign(version, project, year: int, rng: random.Random, mood: float, n: int) -> None:
+    """A closed satisfaction campaign of last year with ``n`` answers around ``mood``."""
+    start, end = date(year, 10, 8), date(year, 10, 31)
+    campaign = survey_ops.create_campaign(None, project.unit, version, project, f"{project.name} 满意度评议",
+                                          AccessMode.codes, start, end, date(year, 11, 10))
+    survey_ops.generate_codes(None, campaign)
+    survey_ops.open_campaign(None, campaign)
+    codes = survey_ops.db.session.scalars(
+        select(InvitationCode).filter_by(campaign_id=campaign.id).order_by(InvitationCode.id)).all()
+    for code in rng.sample(codes, min(n, len(codes))):
+        base = mood + rng.gauss(0, 0.7)
+        answers = {key: [StoredAnswer(value_num=float(min(5, max(1, round(base + rng.choice([-1, 0, 0, 0, 1]))))))]
+                   for key in ("q1", "q2", "q3", "q4", "q7")}
+        survey_ops.submit_response(campaign, answers, submission_id=uuid.uuid4().hex, channel=ResponseChannel.code,
+                                   code=code, started_at=survey_ops.utcnow() - timedelta(seconds=rng.randint(60, 240)),
+                                   today=date(year, 10, 20))
+    survey_ops.close_campaign(None, campaign)
+
+
+def seed_appraisal(today: date | None = None) -> int | None:
+    """Cadres of 滨江街道 (LJ01), reporting members, rated projects, ballots and last year's
+    appraisal cycle (proposed, confirmed, noticed and, once the notice is over, published)."""
+    from survey.appraisal import operations as ops
+    from survey.appraisal.models import BarKind, Cadre, PostLevel
+
+    if survey_ops.db.session.scalar(select(Cadre.id).where(Cadre.name == APPRAISAL_CADRES[0][0])) is not None:
+        return None
+    today = today or date.today()
+    year = today.year - 1
+    rng = random.Random(11)
+    street = unit_by_code("LJ01")
+    template = survey_ops.db.session.scalar(select(Questionnaire).filter_by(title=TEMPLATE_TITLE))
+    members = {}
+    for name, home, employer, posts in MEMBERS:
+        member = ops.create_member(None, unit_by_code(home), name, employer, posts, date(year - 1, 3, 1))
+        members[name] = member
+        committee = user_by_username("committee")
+        for month in (3, 5, 9, 11):
+            saturday = date(year, month, 1) + timedelta(days=(5 - date(year, month, 1).weekday()) % 7)
+            record = ops.add_service(None, member, saturday, 3, "周六到社区报到服务：" + posts.splitlines()[0], checkin=True)
+            if committee is not None and (name != "胡敏" or month < 6):
+                ops.confirm_service(committee, record)
+        ops.set_assessment(None, member, year, 1, "好" if name != "胡敏" else "较好")
+        ops.set_assessment(None, member, year, 2, "较好", reported=name != "胡敏")
+    cadres = {}
+    for name, post, _, _, _, bar in APPRAISAL_CADRES:
+        cadres[name] = ops.create_cadre(None, street, name, post, PostLevel.deputy,
+                                        BarKind(bar[0]) if bar else None, bar[1] if bar else "", members.get(name))
+    version = template.versions[0] if template is not None else None
+    for code, name, kind, lead, mood, n in APPRAISAL_PROJECTS:
+        project = Project(unit=unit_by_code(code), name=name, project_type=kind, status=ProjectStatus.completed,
+                          start_date=date(year, 3, 1), end_date=date(year, 9, 30), responsible=lead)
+        survey_ops.db.session.add(project)
+        if version is not None:
+            _rated_campaign(version, project, year, rng, mood, n)
+        ops.link_project(None, cadres[lead], project)
+    cycle = ops.create_cycle(None, street, year, PostLevel.deputy)
+    for name, _, K, J, (e, c, b, i, v), _ in APPRAISAL_CADRES:
+        ops.set_inputs(None, ops.appraisal_of(cycle, cadres[name]), K=K, J=J)
+        ops.set_tally(None, cycle, cadres[name], excellent=e, competent=c, basic=b, incompetent=i, void=v)
+    ops.compute(None, cycle)
+    district = user_by_username("district")
+    for appraisal in cycle.appraisals:
+        if appraisal.status == "ok":
+            ops.confirm_grade(district, appraisal, appraisal.proposed_grade)
+    starts = date(year + 1, 1, 5)
+    ops.start_notice(district, cycle, starts)
+    excellent = ops.notice_list(cycle)
+    if excellent:
+        objection = ops.add_objection(None, cycle, "该同志分管的长者食堂周末不供餐，群众有意见。", starts + timedelta(days=1),
+                                      excellent[0])
+        ops.answer_objection(district, objection, "经核实，周末供餐已于11月起恢复，异议不成立。", "dismissed")
+    if today > cycle.notice_ends_on:
+        ops.publish(district, cycle, today)
+    return cycle.id

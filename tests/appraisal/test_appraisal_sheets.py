@@ -140,7 +140,7 @@ def redis_queue():
 
     queue = Queue(name, connection=conn)
     for job_id in queue.job_ids + queue.finished_job_registry.get_job_ids() + queue.failed_job_registry.get_job_ids():
-        conn.delete(f"rq:job:{job_id}")
+        conn.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
     queue.delete(delete_jobs=True)
     for key in conn.scan_iter(f"rq:*{name}*"):
         conn.delete(key)
@@ -163,4 +163,6 @@ def test_print_job_on_rq_with_the_real_redis(app, client, login, hand_cycle, red
     assert "100%" in page.get_data(as_text=True)
     pdf = client.get(f"/appraisal/jobs/{job_id}/pool.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    worker.register_death() if hasattr(worker, "register_death") else None
+    worker.register_death()
+    conn.delete(worker.key)
+    conn.srem("rq:workers", worker.key)
