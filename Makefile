@@ -44,4 +44,4 @@ test: setup
 # entries in survey/translations/zh_Hans_CN/LC_MESSAGES/messages.po.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o survey/translations/messages.pot .
-	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations --omit-header --width 100 --no-fuzzy-matching
+	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations --width 100 --no-fuzzy-matching

@@ -32,9 +32,12 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers():
-        from survey.people.permissions import Permission, can
+        from survey.people.permissions import Permission, can, units_with
 
-        def user_can(permission: str, unit) -> bool:
+        def user_can(permission: str, unit=None) -> bool:
+            """In templates: ``can('edit_orgs', unit)``, or ``can('view_matters')`` anywhere in scope."""
+            if unit is None:
+                return bool(units_with(current_user, Permission(permission)))
             return can(current_user, Permission(permission), unit)
 
         return {
