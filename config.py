@@ -74,6 +74,9 @@ class Config:
     OPINION_PHOTO_FOLDER = _env("OPINION_PHOTO_FOLDER")
     # Opinions per address, and tracking-code look-ups and ratings per address.
     OPINION_SUBMIT_LIMIT = _env("OPINION_SUBMIT_LIMIT", "5 per minute;30 per hour")
+    # Five deliberations: objections on the public board, scanned minutes and sign-in sheets.
+    OBJECTION_LIMIT = _env("OBJECTION_LIMIT", "5 per minute;30 per day")
+    ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     OPINION_TRACK_LIMIT = _env("OPINION_TRACK_LIMIT", "30 per minute;300 per hour")
 
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)

@@ -6,7 +6,6 @@ recomputes the audit chain up to a matter's entries. Objectors' names and contac
 """
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -23,7 +22,6 @@ from survey.orgs.models import OrgLevel, OrgUnit
 
 bp = Blueprint("board", __name__, static_folder="static", static_url_path="/board/static")
 
-DEFAULT_OBJECTION_LIMIT = "5 per minute;30 per day"
 
 ACTION_LABELS = {
     "matter.create": _l("Proposal recorded"),
@@ -39,7 +37,7 @@ ACTION_LABELS = {
 
 
 def _objection_limit() -> str:
-    return current_app.config.get("OBJECTION_LIMIT", DEFAULT_OBJECTION_LIMIT)
+    return current_app.config["OBJECTION_LIMIT"]
 
 
 def _community(code: str) -> OrgUnit:

@@ -31,7 +31,6 @@ from survey.deliberations.workflow import Body, SourceKind, Stage
 from survey.extensions import db
 from survey.orgs.models import OrgLevel, OrgUnit
 
-DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 OBJECTION_MAX_CHARS = 1000
 
 
@@ -211,7 +210,7 @@ def attachment_dir() -> Path:
 
 
 def max_attachment_bytes() -> int:
-    return int(current_app.config.get("ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+    return int(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
 def clean_display_name(name: str | None, extension: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Collection, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 WIDTH = 360
 PAD = 8

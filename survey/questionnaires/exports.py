@@ -36,7 +36,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.questionnaires.models import Answer, Campaign, QuestionnaireVersion, Response, ResponseChannel
-from survey.questionnaires.questions import QuestionType, question_type
+from survey.questionnaires.questions import QuestionType
 
 BATCH_SIZE = 2000
 CHUNK_BYTES = 64 * 1024

@@ -25,7 +25,7 @@ from survey.questionnaires.models import (
     AccessMode, Answer, Campaign, CampaignStatus, InvitationCode, Questionnaire, QuestionnaireVersion, Response,
     ResponseChannel, VersionStatus,
 )
-from survey.questionnaires.questions import REGISTRY, StoredAnswer, check_spec
+from survey.questionnaires.questions import StoredAnswer, check_spec
 
 # --- versions -------------------------------------------------------------------------------
 

@@ -51,7 +51,3 @@ def make_matter(app, demo):
             return matter.id
 
     return make
-
-
-# The browser fixtures of the e2e suite, reused as they are (nothing moved).
-from tests.browser import ARTIFACTS, PHONE  # noqa: E402,F401

@@ -3,7 +3,7 @@ it through all five deliberations, a resident objects on the public board and ge
 way, and the public timeline shows every stage done."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -327,7 +327,6 @@ def test_every_change_is_in_the_matters_audit_trail(app, make_matter):
 
 def test_home_lists_unanswered_objections_for_the_community_only(app, client, login):
     from survey.deliberations import operations as dops
-    from survey.deliberations.models import Matter
     from survey.deliberations.workflow import Stage
 
     with app.app_context():

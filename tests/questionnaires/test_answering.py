@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.questionnaires.models import AccessMode, Answer, InvitationCode, Response
+from survey.questionnaires.models import AccessMode, InvitationCode, Response
 from tests.questionnaires.conftest import full_answers
 
 

@@ -6,7 +6,7 @@ import io
 import re
 import uuid
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from flask import Response as FlaskResponse
