@@ -14,7 +14,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from survey.core.db import epoch_seconds
+from survey.core.db import epoch_seconds, raw_rows
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.questionnaires.models import Answer, Campaign, CampaignStatus, Response
@@ -114,17 +114,15 @@ def _load_rows(campaign: Campaign, n_scale: int) -> _Rows:
         Response.id, Response.grid_id, epoch_seconds(Response.submitted_at), Response.duration_seconds,
         Response.assisted, Response.excluded, Response.scale_answers,
     ).where(Response.campaign_id == campaign.id).order_by(Response.id)
-    # Plain driver tuples: a large campaign is 100,000 rows, and numpy converts whole columns at once.
-    compiled = query.compile(db.engine)
-    cursor = db.session.connection().exec_driver_sql(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup)) \
-        if compiled.positional else db.session.connection().exec_driver_sql(str(compiled), compiled.params)
-    rows = cursor.fetchall()
+    rows = raw_rows(db.session, query)  # a large campaign is 100,000 rows, converted column by column
     if not rows:
         empty = np.zeros(0)
         return _Rows(empty.astype(int), empty.astype(int), empty, empty, empty.astype(bool), empty.astype(bool),
                      np.zeros((0, n_scale), dtype=np.int8))
     ids, grid, submitted, duration, assisted, excluded, digits = zip(*rows)
-    packed = "".join((d or "").ljust(n_scale, "0")[:n_scale] for d in digits).encode("ascii")
+    packed = "".join(d for d in digits if d).encode("ascii")
+    if len(packed) != len(rows) * n_scale:  # some row without the column (or of another length)
+        packed = "".join((d or "").ljust(n_scale, "0")[:n_scale] for d in digits).encode("ascii")
     scale = (np.frombuffer(packed, dtype=np.uint8).reshape(len(rows), n_scale) - ord("0")).astype(np.int8)
     return _Rows(
         ids=np.array(ids, dtype=np.int64),

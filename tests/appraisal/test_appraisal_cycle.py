@@ -174,7 +174,7 @@ def test_k_import_names_the_lines_in_error(app, hand_cycle):
         with pytest.raises(ops.ImportRefused) as refused:
             ops.import_inputs(None, cycle, bad.splitlines(keepends=True))
         errors = refused.value.errors
-        assert [e.split(":")[0] for e in errors] == ["line 3", "line 4", "line 5", "line 6"]
+        assert [e.split("：")[0] for e in errors] == ["第3行", "第4行", "第5行", "第6行"]
         assert by_name(cycle)["甲"].target_score == Decimal(98)  # all or nothing
         ops.import_inputs(None, cycle, ["cadre,K,J\n", "癸,77.5,较好\n"])
         assert by_name(cycle)["癸"].target_score == Decimal("77.5")

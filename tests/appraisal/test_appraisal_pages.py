@@ -27,7 +27,7 @@ def test_street_admin_runs_the_cycle_from_the_pages(app, client, login, hand_cyc
     assert client.get(f"{url}/ballots").status_code == 200
     bad = client.submit(f"{url}/inputs", {"file": (io.BytesIO("cadre,K\n无此人,80\n".encode()), "k.csv")},
                         content_type="multipart/form-data")
-    assert bad.status_code == 400 and "line 2" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "第2行" in bad.get_data(as_text=True)
     assert client.submit(f"{url}/compute", page=url).status_code == 302
     with app.app_context():
         cycle = db.session.get(AppraisalCycle, hand_cycle)
