@@ -6,6 +6,7 @@ another community gets 403 on each of them.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from survey.deliberations.texts import refusal_texts
 from survey.deliberations.workflow import LEGAL_RULES, MoveKind, Stage
 from survey.extensions import db
 from survey.forms.deliberations import (
-    AnswerForm, AttachmentForm, ConsultationForm, EvaluationForm, MatterForm, MotionForm, MoveForm, ReviewForm,
+    AnswerForm, AttachmentForm, ConsultationForm, EvaluationForm, MatterForm, MotionForm, MoveForm, ReviewForm, RulesForm,
 )
 from survey.forms.people import ActionForm
 from survey.orgs.models import OrgLevel, OrgUnit
@@ -74,7 +75,9 @@ def index():
         .order_by(Matter.stage_since.desc(), Matter.id.desc())
     ))
     can_add = bool(units_in_scope(Permission.manage_matters, OrgLevel.community))
-    return render_template("deliberations/index.html", matters=matters, can_add=can_add, stage_labels=STAGE_LABELS)
+    communities = units_in_scope(Permission.view_matters, OrgLevel.community)
+    return render_template("deliberations/index.html", matters=matters, can_add=can_add, stage_labels=STAGE_LABELS,
+                           communities=communities)
 
 
 @bp.route("/matters/new", methods=["GET", "POST"])
@@ -331,3 +334,69 @@ def notice_pdf(matter: Matter):
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="notice-{matter.id}.pdf"', "Cache-Control": "private, no-store",
     })
+
+
+# --- a community's own rules --------------------------------------------------------------
+
+_THRESHOLDS = {
+    "2/3": wf.Threshold(Fraction(2, 3), strict=False),
+    "3/4": wf.Threshold(Fraction(3, 4), strict=False),
+}
+
+
+def _choice(threshold: wf.Threshold, legal: wf.Threshold) -> str:
+    if threshold == legal:
+        return "legal"
+    return next((key for key, value in _THRESHOLDS.items() if value == threshold), "legal")
+
+
+def _community(code: str, **_ignored) -> OrgUnit:
+    unit = db.session.scalar(select(OrgUnit).filter_by(code=code))
+    if unit is None or unit.level is not OrgLevel.community:
+        abort(404)
+    return unit
+
+
+@bp.route("/matters/rules/<code>", methods=["GET", "POST"])
+@permission_required(Permission.view_matters, load=_community)
+def rules(unit: OrgUnit):
+    """The community's review period, signature minimum and quorum rules: stricter than the law, never looser."""
+    current = ops.community_rules(unit)
+    data = {"review_days": current.review_days, "min_signatures": current.min_signatures}
+    for body in wf.Body:
+        legal, mine = LEGAL_RULES[body], current.rule(body)
+        data[f"{body.value}_quorum"] = _choice(mine.quorum, legal.quorum)
+        data[f"{body.value}_majority"] = _choice(mine.majority, legal.majority)
+    form = RulesForm(data=data)
+    editable = can(current_user, Permission.manage_matters, unit)
+    refusals: list[str] = []
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        if form.validate_on_submit():
+            quorum = {}
+            for body in wf.Body:
+                legal = LEGAL_RULES[body]
+                pick_quorum = form[f"{body.value}_quorum"].data
+                pick_majority = form[f"{body.value}_majority"].data
+                quorum[body] = wf.QuorumRule(
+                    body,
+                    _THRESHOLDS.get(pick_quorum, legal.quorum),
+                    legal.households,
+                    _THRESHOLDS.get(pick_majority, legal.majority),
+                    legal.source,
+                )
+            candidate = wf.CommunityRules(form.review_days.data, form.min_signatures.data, quorum)
+            try:
+                ops.set_community_rules(current_user, unit, candidate)
+            except ops.MoveRefused as refused:
+                db.session.rollback()
+                refusals = refusal_texts(refused.reasons)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("deliberations.rules", code=unit.code))
+    return render_template(
+        "deliberations/rules.html", unit=unit, form=form, editable=editable, refusals=refusals,
+        legal=LEGAL_RULES, body_labels=BODY_LABELS,
+    ), (400 if refusals else 200)

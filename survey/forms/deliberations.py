@@ -90,3 +90,28 @@ class ObjectionForm(Form):
     name = StringField(_l("Your name (optional, not shown)"), filters=[strip], validators=[Optional(), Length(max=60)])
     contact = StringField(_l("Phone or other contact (optional, not shown)"), filters=[strip], validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Send my objection"))
+
+
+THRESHOLD_CHOICES = [
+    SelectChoice("legal", _l("As the law says")),
+    SelectChoice("2/3", _l("Two thirds or more")),
+    SelectChoice("3/4", _l("Three quarters or more")),
+]
+
+
+class RulesForm(Form):
+    """A community's own deliberation rules: only ever stricter than the law and the defaults."""
+
+    review_days = IntegerField(_l("Public review, days"), validators=[InputRequired(), NumberRange(min=1, max=90)])
+    min_signatures = IntegerField(
+        _l("Joint signatures needed for a residents' proposal"), validators=[InputRequired(), NumberRange(min=1, max=10000)]
+    )
+    residents_meeting_quorum = SelectField(_l("Residents' meeting: attendance"), choices=THRESHOLD_CHOICES)
+    residents_meeting_majority = SelectField(_l("Residents' meeting: votes in favour"), choices=THRESHOLD_CHOICES)
+    residents_representatives_quorum = SelectField(_l("Residents' representatives' meeting: attendance"), choices=THRESHOLD_CHOICES)
+    residents_representatives_majority = SelectField(_l("Residents' representatives' meeting: votes in favour"), choices=THRESHOLD_CHOICES)
+    villagers_meeting_quorum = SelectField(_l("Villagers' meeting: attendance"), choices=THRESHOLD_CHOICES)
+    villagers_meeting_majority = SelectField(_l("Villagers' meeting: votes in favour"), choices=THRESHOLD_CHOICES)
+    villagers_representatives_quorum = SelectField(_l("Villagers' representatives' meeting: attendance"), choices=THRESHOLD_CHOICES)
+    villagers_representatives_majority = SelectField(_l("Villagers' representatives' meeting: votes in favour"), choices=THRESHOLD_CHOICES)
+    submit = SubmitField(_l("Save the rules"))

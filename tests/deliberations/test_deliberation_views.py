@@ -343,3 +343,28 @@ def test_home_lists_unanswered_objections_for_the_community_only(app, client, lo
     client.post("/logout", data={"csrf_token": client.csrf_token("/")})
     login("village")
     assert "异议尚未答复" not in client.get("/").get_data(as_text=True)
+
+
+def test_community_tightens_its_rules_and_cannot_loosen_them(app, client, login):
+    from survey.deliberations import workflow as wf
+    from survey.orgs.operations import unit_by_code
+
+    login("committee")
+    page = "/matters/rules/LJ0101"
+    assert client.get(page).status_code == 200
+    fields = {f"{body.value}_{part}": "legal" for body in wf.Body for part in ("quorum", "majority")}
+    stricter = {**fields, "review_days": "10", "min_signatures": "12", "residents_meeting_quorum": "2/3"}
+    assert client.submit(page, stricter).status_code == 302
+    with app.app_context():
+        rules = ops.community_rules(unit_by_code("LJ0101"))
+        assert rules.review_days == 10 and rules.min_signatures == 12
+        assert rules.rule(wf.Body.residents_meeting).quorum.met(60, 90)  # two thirds of 90
+        assert not rules.rule(wf.Body.residents_meeting).quorum.met(59, 90)
+    looser = {**fields, "review_days": "5", "min_signatures": "12"}
+    refused = client.submit(page, looser)
+    assert refused.status_code == 400 and "公示期不得少于" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert ops.community_rules(unit_by_code("LJ0101")).review_days == 10
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login("village")
+    assert client.get(page).status_code == 403
