@@ -15,14 +15,14 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, extract, inspect, select
+from sqlalchemy import event, extract, select
 from sqlalchemy.orm import Session
 
 from survey.appraisal.models import (

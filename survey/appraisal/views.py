@@ -5,18 +5,18 @@ Thin views: load, check the declared permission on the object's unit, call an op
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey.appraisal import operations as ops
 from survey.appraisal.models import (
     BAR_LABELS, CYCLE_STATUS_LABELS, FLAG_LABELS, GRADE_LABELS, POST_LEVEL_LABELS, Appraisal, AppraisalCycle,
-    AppraisalObjection, BarKind, Cadre, CycleStatus, PostLevel, ReportingMember, ServiceRecord,
+    BarKind, Cadre, PostLevel, ReportingMember,
 )
 from survey.core.errors import DomainError
 from survey.core.scope import pick, unit_choices, units_in_scope
@@ -113,7 +113,7 @@ def cycle(cycle: AppraisalCycle):
         form = ConfirmForm(formdata=None, prefix=f"a{a.id}", appraisal=str(a.id), grade=a.final_grade or a.proposed_grade)
         confirm_forms[a.id] = form
     objection_form = ObjectionForm(formdata=None, received_on=local_today())
-    objection_form.appraisal.choices = [("", "—")] + [(str(a.id), a.cadre.name) for a in ops.notice_list(cycle)]
+    objection_form.appraisal.choices = [SelectChoice("", "—")] + [SelectChoice(str(a.id), a.cadre.name) for a in ops.notice_list(cycle)]
     return render_template(
         "appraisal/cycle.html", cycle=cycle, manage=manage, labels=LABELS, confirm_forms=confirm_forms,
         notice_form=NoticeForm(formdata=None, starts_on=local_today()), objection_form=objection_form,
@@ -182,7 +182,7 @@ def notice(cycle: AppraisalCycle):
 @permission_required(Permission.manage_appraisal, _cycle)
 def objection(cycle: AppraisalCycle):
     form = ObjectionForm()
-    form.appraisal.choices = [("", "—")] + [(str(a.id), a.cadre.name) for a in ops.notice_list(cycle)]
+    form.appraisal.choices = [SelectChoice("", "—")] + [SelectChoice(str(a.id), a.cadre.name) for a in ops.notice_list(cycle)]
     if not form.validate_on_submit():
         flash(_("Write the objection and the date it was received."), "error")
         return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
@@ -225,7 +225,7 @@ def publish(cycle: AppraisalCycle):
 
 
 def _cadre_choices(cycle: AppraisalCycle):
-    return [(str(a.cadre_id), a.cadre.name) for a in sorted(cycle.appraisals, key=lambda a: a.cadre.name)]
+    return [SelectChoice(str(a.cadre_id), a.cadre.name) for a in sorted(cycle.appraisals, key=lambda a: a.cadre.name)]
 
 
 @bp.route("/cycles/<int:cycle_id>/ballots", methods=["GET", "POST"])
@@ -406,7 +406,7 @@ def cadre(cadre: Cadre):
     candidates = db.session.scalars(
         select(Project).join(OrgUnit, Project.unit_id == OrgUnit.id)
         .where(OrgUnit.path.startswith(ops._street_unit(cadre.unit).path, autoescape=True)).order_by(Project.name)).all()
-    form.project.choices = [(str(p.id), f"{p.name}（{p.unit.name}）") for p in candidates if p not in cadre.projects]
+    form.project.choices = [SelectChoice(str(p.id), f"{p.name}（{p.unit.name}）") for p in candidates if p not in cadre.projects]
     if request.method == "POST":
         if not manage:
             abort(403)

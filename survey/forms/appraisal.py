@@ -26,8 +26,8 @@ def _grades():
     return [SelectChoice(g, label) for g, label in GRADE_LABELS.items()]
 
 
-BALLOT_BOXES = [("excellent", _l("Excellent")), ("competent", _l("Competent")),
-                ("basic", _l("Basically competent")), ("incompetent", _l("Incompetent"))]
+BALLOT_BOXES = [SelectChoice("excellent", _l("Excellent")), SelectChoice("competent", _l("Competent")),
+                SelectChoice("basic", _l("Basically competent")), SelectChoice("incompetent", _l("Incompetent"))]
 
 
 def _weight(label):
@@ -45,7 +45,7 @@ class CycleForm(Form):
     w_M = _weight(_l("Weight of M (reporting member score)"))
     quota = DecimalField(_l("Excellent quota (share of the pool)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=1)])
     rounding = SelectField(_l("Rounding of the quota"), choices=[
-        ("floor", _l("Down")), ("half_up", _l("Half up")), ("ceil", _l("Up"))])
+        SelectChoice("floor", _l("Down")), SelectChoice("half_up", _l("Half up")), SelectChoice("ceil", _l("Up"))])
     excellent_min = DecimalField(_l("Lowest composite for excellent"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])
     bars = SelectMultipleField(_l("Bars to excellent"), choices=_bars)
     notice_days = IntegerField(_l("Public notice (working days)"), validators=[InputRequired(), NumberRange(min=5, max=30)])
@@ -112,7 +112,7 @@ class ObjectionForm(Form):
 class ObjectionAnswerForm(Form):
     objection = HiddenField(validators=[DataRequired()])
     answer = TextAreaField(_l("Answer"), filters=[strip], validators=[DataRequired(), Length(max=2000)])
-    outcome = SelectField(_l("Outcome"), choices=[("dismissed", _l("Dismissed")), ("upheld", _l("Upheld"))])
+    outcome = SelectField(_l("Outcome"), choices=[SelectChoice("dismissed", _l("Dismissed")), SelectChoice("upheld", _l("Upheld"))])
     submit = SubmitField(_l("Answer objection"))
 
 
@@ -140,7 +140,7 @@ class ServiceForm(Form):
 
 class AssessmentForm(Form):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
-    half = SelectField(_l("Half-year"), choices=[("1", _l("First half")), ("2", _l("Second half"))])
-    assessment = SelectField(_l("Party organisation's assessment"), choices=[("", "—")] + [(a, a) for a in ASSESSMENTS])
+    half = SelectField(_l("Half-year"), choices=[SelectChoice("1", _l("First half")), SelectChoice("2", _l("Second half"))])
+    assessment = SelectField(_l("Party organisation's assessment"), choices=[SelectChoice("", "—")] + [SelectChoice(a, a) for a in ASSESSMENTS])
     reported = BooleanField(_l("Reported to the community this half-year"), default=True)
     submit = SubmitField(_l("Save assessment"))

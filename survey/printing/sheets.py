@@ -9,12 +9,15 @@ A pool is laid out in batches and the pages of all batches are written as one PD
 """
 from __future__ import annotations
 
+import gc
+import io
 import math
 from datetime import datetime
 from typing import Callable, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_datetime
+from pypdf import PdfReader, PdfWriter
 
 from survey.appraisal import operations as ops
 from survey.appraisal.models import Appraisal, AppraisalCycle
@@ -22,7 +25,7 @@ from survey.printing.pdf import render_document, render_print_template
 from survey.printing.qr import qr_svg
 
 COMPONENTS = ("K", "D", "J", "S", "M")
-BATCH = 50
+BATCH = 35
 
 # The sheet is an official Chinese form whatever the interface language: its labels are fixed.
 GRADE_ZH = {"excellent": "优秀", "competent": "称职", "basic": "基本称职", "incompetent": "不称职"}
@@ -118,22 +121,29 @@ def pool_appraisals(cycle: AppraisalCycle) -> list[Appraisal]:
 
 def pool_pdf(cycle: AppraisalCycle | Iterable[Appraisal], progress: Callable[[int, int], None] | None = None,
              printed_at: datetime | None = None, batch: int = BATCH) -> bytes:
-    """All sheets of a pool in one PDF, one page each; ``progress(done, total)`` after each batch."""
+    """All sheets of a pool in one PDF, one page each; ``progress(done, total)`` after each batch.
+
+    Each batch is laid out and written on its own, then the PDFs are joined: WeasyPrint keeps
+    every laid-out page of a document in memory, so a pool of 500 in one document needs well
+    over a gigabyte, and batches keep it to the size of one batch.
+    """
     appraisals = pool_appraisals(cycle) if isinstance(cycle, AppraisalCycle) else list(cycle)
+    if not appraisals:
+        raise ValueError("no sheets to print")
     printed_at = printed_at or datetime.now()
     total = len(appraisals)
     if progress:
         progress(0, total)
-    documents = []
+    joined = PdfWriter()
     for start in range(0, total, batch):
-        part = appraisals[start:start + batch]
-        documents.append(render_document(sheets_html(part, printed_at)))
+        part = render_document(sheets_html(appraisals[start:start + batch], printed_at)).write_pdf()
+        joined.append(PdfReader(io.BytesIO(part)))
+        gc.collect()  # a laid-out batch is a web of cycles: free it before the next one is built
         if progress:
             progress(min(start + batch, total), total)
-    if not documents:
-        raise ValueError("no sheets to print")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    out = io.BytesIO()
+    joined.write(out)
+    return out.getvalue()
 
 
 def projects_table_html(scope_name: str, year: int, groups, printed_at: datetime | None = None) -> str:

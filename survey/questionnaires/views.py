@@ -63,6 +63,18 @@ def _done(message: str | None = None):
     flash(message or _("Saved."), "success")
 
 
+def _attempt(operation, message: str | None = None) -> bool:
+    """Run an operation and commit; a refused one is rolled back and its reason shown."""
+    try:
+        operation()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    _done(message)
+    return True
+
+
 def _usable_templates() -> list[Questionnaire]:
     """Templates owned by a unit above (or at) one of the user's scopes."""
     scopes = units_with(current_user, Permission.view_surveys)
@@ -138,18 +150,11 @@ def add_question(questionnaire: Questionnaire):
     form = QuestionForm()
     draft = questionnaire.draft or abort(409)
     if form.validate_on_submit():
-        try:
-            ops.add_question(current_user, draft, form.spec())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            _done()
-            return redirect(url_for("surveys.questionnaire", questionnaire_id=questionnaire.id, _anchor="add"))
+        _attempt(lambda: ops.add_question(current_user, draft, form.spec()))
     else:
         for field in form:
             for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+                flash(_("%(field)s: %(error)s", field=field.label.text, error=error), "error")
     return redirect(url_for("surveys.questionnaire", questionnaire_id=questionnaire.id, _anchor="add"))
 
 
@@ -162,18 +167,12 @@ def change_question(questionnaire: Questionnaire):
     draft = questionnaire.draft or abort(409)
     if key not in {q["key"] for q in draft.questions}:
         abort(404)
-    try:
-        if action == "remove":
-            ops.remove_question(current_user, draft, key)
-        elif action in ("up", "down"):
-            ops.move_question(current_user, draft, key, -1 if action == "up" else 1)
-        else:
-            abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if action == "remove":
+        _attempt(lambda: ops.remove_question(current_user, draft, key))
+    elif action in ("up", "down"):
+        _attempt(lambda: ops.move_question(current_user, draft, key, -1 if action == "up" else 1))
     else:
-        _done()
+        abort(404)
     return redirect(url_for("surveys.questionnaire", questionnaire_id=questionnaire.id))
 
 
@@ -351,13 +350,7 @@ def exclude_by_receipt(campaign: Campaign):
     if response is None:
         flash(_("No response of this campaign has the receipt %(receipt)s.", receipt=receipt or "—"), "error")
     elif form.validate_on_submit():
-        try:
-            ops.set_excluded(current_user, response, True, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            _done()
+        _attempt(lambda: ops.set_excluded(current_user, response, True, form.reason.data))
     else:
         flash(_("A reason is required."), "error")
     return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
@@ -371,13 +364,7 @@ def set_excluded(campaign: Campaign):
     if response is None or response.campaign_id != campaign.id or request.view_args["action"] not in ("exclude", "restore"):
         abort(404)
     if form.validate_on_submit():
-        try:
-            ops.set_excluded(current_user, response, request.view_args["action"] == "exclude", form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            _done()
+        _attempt(lambda: ops.set_excluded(current_user, response, request.view_args["action"] == "exclude", form.reason.data))
     else:
         flash(_("A reason is required."), "error")
     return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
