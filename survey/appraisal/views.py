@@ -23,7 +23,7 @@ from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.deliberations.operations import local_today
 from survey.extensions import db
 from survey.forms.appraisal import (
-    AssessmentForm, CadreForm, ConfirmForm, CycleForm, ImportForm, LinkProjectForm, MemberForm, NoticeForm,
+    AssessmentForm, CadreForm, ConfirmForm, CycleForm, ImportForm, LinkProjectForm, MemberCampaignForm, MemberForm, NoticeForm,
     ObjectionAnswerForm, ObjectionForm, PaperBallotForm, ReopenForm, ServiceForm, TallyForm,
 )
 from survey.forms.people import ActionForm
@@ -51,6 +51,28 @@ def _cadre(cadre_id: int, **_ignored) -> Cadre:
 
 def _member(member_id: int, **_ignored) -> ReportingMember:
     return db.session.get(ReportingMember, member_id) or abort(404)
+
+
+def _published_versions_for(unit: OrgUnit) -> list:
+    """Published questionnaires of the unit or of a unit above it (district and street templates)."""
+    from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
+
+    parts = unit.path.strip("/").split("/")
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return list(db.session.scalars(
+        select(QuestionnaireVersion).join(Questionnaire).join(OrgUnit, Questionnaire.unit_id == OrgUnit.id)
+        .where(QuestionnaireVersion.status == VersionStatus.published, OrgUnit.path.in_(paths))
+        .order_by(Questionnaire.title, QuestionnaireVersion.number)
+    ))
+
+
+def _member_campaigns(member: ReportingMember) -> list:
+    from survey.questionnaires.models import Campaign
+
+    return list(db.session.scalars(
+        select(Campaign).where(Campaign.target_type == "member", Campaign.member_id == member.id)
+        .order_by(Campaign.opens_on.desc())
+    ))
 
 
 def _done(message: str, endpoint: str, **values):
@@ -459,6 +481,13 @@ def member(member: ReportingMember):
     year = request.args.get("year", type=int) or local_today().year
     service_form = ServiceForm(prefix="s")
     assessment_form = AssessmentForm(prefix="c", year=year)
+    half = 1 if local_today().month <= 6 else 2
+    campaign_form = MemberCampaignForm(prefix="r", title=_("%(name)s: residents' rating of the service, %(year)s half %(half)s",
+                                                          name=member.name, year=year, half=half))
+    versions = _published_versions_for(member.home_unit)
+    campaign_form.version.choices = [
+        SelectChoice(str(v.id), _("%(title)s, version %(n)d", title=v.questionnaire.title, n=v.number)) for v in versions
+    ]
     status = 200
     if request.method == "POST":
         if not manage:
@@ -472,6 +501,13 @@ def member(member: ReportingMember):
                 ops.set_assessment(current_user, member, assessment_form.year.data, int(assessment_form.half.data),
                                    assessment_form.assessment.data or None, assessment_form.reported.data)
                 return _done(_("Assessment saved."), "appraisal.member", member_id=member.id)
+            if "r-submit" in request.form and campaign_form.validate_on_submit():
+                version = next((v for v in versions if str(v.id) == campaign_form.version.data), None) or abort(403)
+                campaign = ops.create_member_campaign(current_user, member, version, campaign_form.title.data,
+                                                      campaign_form.opens_on.data, campaign_form.closes_on.data)
+                db.session.flush()
+                return _done(_("The rating campaign was created; open it for answers on its page."),
+                             "surveys.campaign", campaign_id=campaign.id)
             confirm_id = request.form.get("confirm", type=int)
             if confirm_id and ActionForm().validate_on_submit():
                 record = next((r for r in member.records if r.id == confirm_id), None) or abort(404)
@@ -485,4 +521,5 @@ def member(member: ReportingMember):
     halves, annual = ops.member_annual(member, year)
     return render_template("appraisal/member.html", member=member, manage=manage, year=year, halves=halves,
                            annual=annual, service_form=service_form, assessment_form=assessment_form,
+                           campaign_form=campaign_form, campaigns=_member_campaigns(member),
                            action=ActionForm(formdata=None), labels=LABELS), status

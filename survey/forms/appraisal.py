@@ -144,3 +144,13 @@ class AssessmentForm(Form):
     assessment = SelectField(_l("Party organisation's assessment"), choices=[SelectChoice("", "—")] + [SelectChoice(a, a) for a in ASSESSMENTS])
     reported = BooleanField(_l("Reported to the community this half-year"), default=True)
     submit = SubmitField(_l("Save assessment"))
+
+
+class MemberCampaignForm(Form):
+    """Residents rate a reporting member's service each half-year, with the survey machinery."""
+
+    version = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+    title = StringField(_l("Title shown to residents"), filters=[strip], validators=[DataRequired(), Length(max=200)])
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create the rating campaign"))

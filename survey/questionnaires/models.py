@@ -151,6 +151,7 @@ class Campaign(TimestampMixin, db.Model):
     unit: Mapped[OrgUnit] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
     project: Mapped[Project | None] = relationship()
+    member = relationship("ReportingMember")  # survey.appraisal.models: rated each half-year
 
     @property
     def permission_units(self) -> list[OrgUnit]:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import select
 
 from survey.appraisal.models import AppraisalCycle, CycleStatus
 from survey.extensions import db
+from survey.orgs.models import OrgUnit
 from survey.orgs.operations import unit_by_code
 from survey.people.models import Role
 from survey.people.operations import create_user
@@ -81,3 +83,36 @@ def test_committee_member_manages_members_of_their_community(app, client, login)
     assert added.status_code == 302
     assert "垃圾分类督导" in client.get(member_url).get_data(as_text=True)
     assert client.get("/appraisal/").status_code == 403  # no cycles for a committee
+
+
+def test_committee_starts_a_half_year_rating_of_a_member(app, client, login):
+    from datetime import date, timedelta
+
+    from survey.appraisal.models import ReportingMember
+    from survey.demo import seed_appraisal, seed_surveys
+    from survey.questionnaires.models import Campaign
+
+    with app.app_context():
+        seed_surveys()
+        seed_appraisal()
+        db.session.commit()
+        member = db.session.scalars(
+            select(ReportingMember).join(ReportingMember.home_unit).where(OrgUnit.code == "LJ0101")
+        ).first()
+        member_id, name = member.id, member.name
+    login("committee")
+    page = f"/appraisal/members/{member_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "半年度" in html or "评议" in html
+    version = re.search(r'<select[^>]*name="r-version"[^>]*>\s*<option[^>]*value="(\d+)"', html).group(1)
+    today = date.today()
+    response = client.submit(page, {
+        "r-version": version, "r-title": f"{name} 服务评价", "r-opens_on": today.isoformat(),
+        "r-closes_on": (today + timedelta(days=14)).isoformat(), "r-submit": "1",
+    })
+    assert response.status_code == 302 and "/campaigns/" in response.headers["Location"]
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign).filter_by(target_type="member", member_id=member_id)).one()
+        assert campaign.member.name == name and campaign.unit.code == "LJ0101"
+    campaign_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert name in campaign_page
