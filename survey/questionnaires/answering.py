@@ -123,14 +123,14 @@ def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCod
                 )
 
             try:
-                response, _created = operations.store_once(submit, submission_id)
+                receipt_number, _created = operations.store_once(submit, submission_id, looked_up=True)
             except operations.SubmissionRefused as refused:
                 return _problem(campaign, refused.message)
             except DomainError as error:
                 form.form_errors.append(str(error))
                 status = 400
             else:
-                return _receipt_redirect(campaign, response, remember=channel is ResponseChannel.open_link)
+                return _receipt_redirect(campaign, receipt_number, remember=channel is ResponseChannel.open_link)
         else:
             status = 400
     return render_template(
@@ -139,11 +139,11 @@ def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCod
     ), status
 
 
-def _receipt_redirect(campaign: Campaign, response: Response, *, remember: bool):
-    target = make_response(redirect(url_for("answering.receipt", receipt=response.receipt)))
+def _receipt_redirect(campaign: Campaign, receipt: str, *, remember: bool):
+    target = make_response(redirect(url_for("answering.receipt", receipt=receipt)))
     if remember and not _assisting():
         receipts = _device_receipts()
-        receipts[str(campaign.id)] = response.receipt
+        receipts[str(campaign.id)] = receipt
         target.set_cookie(
             DEVICE_COOKIE, _device_serializer().dumps(receipts), max_age=400 * 24 * 3600,
             httponly=True, samesite="Lax", secure=request.is_secure,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -333,25 +333,30 @@ def submit_response(
         ).rowcount
         if spent != 1:
             raise SubmissionRefused(CodeProblem.spent.message, CodeProblem.spent)
-        grid = code.grid
+        grid_id = code.grid_id
+    else:
+        grid_id = grid.id if grid is not None else None
     now = utcnow()
     response = Response(
         campaign_id=campaign.id,
         version_id=version.id,
         submission_id=submission_id,
         receipt=_new_receipt(),
-        grid_id=grid.id if grid is not None else None,
+        grid_id=grid_id,
         channel=channel,
         assisted=assisted or channel is ResponseChannel.assisted,
         submitted_at=now,
         duration_seconds=max((now - started_at).total_seconds(), 0) if started_at else None,
         scale_answers=scale_answers(version, answers),
     )
-    for key, rows in answers.items():
-        for row in rows:
-            response.answers.append(Answer(question_key=key, value_num=row.value_num, value_text=row.value_text))
     db.session.add(response)
     db.session.flush()
+    rows = [
+        {"response_id": response.id, "question_key": key, "value_num": row.value_num, "value_text": row.value_text}
+        for key, given in answers.items() for row in given
+    ]
+    if rows:  # one statement for all answers: this is the path every resident takes
+        db.session.execute(insert(Answer), rows)
     return response
 
 
@@ -364,30 +369,32 @@ def scale_answers(version: QuestionnaireVersion, answers: dict[str, list[StoredA
     return "".join(digits)
 
 
-def store_once(submit, submission_id: str) -> tuple[Response, bool]:
-    """Run ``submit`` and commit; a retry of the same submission returns the stored response.
+def store_once(submit, submission_id: str, *, looked_up: bool = False) -> tuple[str, bool]:
+    """Run ``submit`` and commit; a retry of the same submission gets the stored receipt.
 
-    Returns (response, created). This is the one place the answering flow commits, because the
-    unique submission id can only be trusted once the transaction is in.
+    Returns (receipt, created). This is the one place the answering flow commits, because the
+    unique submission id can only be trusted once the transaction is in. ``looked_up``: the
+    caller has just found no response with this submission id.
     """
-    existing = response_by_submission(submission_id)
+    existing = None if looked_up else response_by_submission(submission_id)
     if existing is not None:
-        return existing, False
+        return existing.receipt, False
     try:
         response = submit()
+        receipt = response.receipt  # read before the commit expires it
         db.session.commit()
-        return response, True
+        return receipt, True
     except IntegrityError:
         db.session.rollback()
         existing = response_by_submission(submission_id)
         if existing is None:
             raise
-        return existing, False
+        return existing.receipt, False
     except DomainError:
         db.session.rollback()
         existing = response_by_submission(submission_id)
         if existing is not None:  # the first attempt spent the code: same receipt
-            return existing, False
+            return existing.receipt, False
         raise
 
 
