@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.core import audit
 from survey.core.db import utcnow
@@ -273,7 +273,13 @@ def check_code(typed: str, campaign: Campaign | None = None) -> CodeCheck:
     value = code_rules.normalise(typed)
     if not code_rules.is_well_formed(value):
         return CodeCheck(None, CodeProblem.mistyped)
-    code = db.session.scalar(select(InvitationCode).filter_by(code=value))
+    # Everything the answer page needs, in one query: this is the page every resident opens.
+    code = db.session.scalar(
+        select(InvitationCode).filter_by(code=value).options(
+            joinedload(InvitationCode.campaign).joinedload(Campaign.version),
+            joinedload(InvitationCode.campaign).joinedload(Campaign.unit),
+        )
+    )
     if code is None:
         return CodeCheck(None, CodeProblem.unknown)
     if campaign is not None and code.campaign_id != campaign.id:
