@@ -93,11 +93,12 @@ def audit_verify() -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo district and one account per role (safe to run again)."""
-    from survey.demo import seed, seed_appraisal, seed_surveys
+    from survey.demo import seed, seed_appraisal, seed_deliberations, seed_surveys
 
     accounts = seed(current_app.config["DEMO_PASSWORD"])
     seed_surveys()
     seed_appraisal()
+    seed_deliberations()
     db.session.commit()
     click.echo("Demo district ready. Accounts (password: %s):" % current_app.config["DEMO_PASSWORD"])
     for username, role, unit in accounts:

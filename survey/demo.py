@@ -188,7 +188,9 @@ def _rated_campaign(version, project, year: int, rng: random.Random, mood: float
         survey_ops.submit_response(campaign, answers, submission_id=uuid.uuid4().hex, channel=ResponseChannel.code,
                                    code=code, started_at=survey_ops.utcnow() - timedelta(seconds=rng.randint(60, 240)),
                                    today=date(year, 10, 20))
-    survey_ops.close_campaign(None, campaign)
+    from survey.questionnaires.results import campaign_results, frozen_summary
+
+    survey_ops.close_campaign(None, campaign, frozen_summary(campaign_results(campaign)))
 
 
 def seed_appraisal(today: date | None = None) -> int | None:
@@ -247,3 +249,35 @@ def seed_appraisal(today: date | None = None) -> int | None:
     if today > cycle.notice_ends_on:
         ops.publish(district, cycle, today)
     return cycle.id
+
+
+def seed_deliberations(today: date | None = None) -> int | None:
+    """A matter of 朝阳社区 in public review with a resident's objection, and an opinion in the box,
+    so that the public board and the committee's lists show something on first start."""
+    from survey.deliberations import operations as dops
+    from survey.deliberations.models import Matter
+    from survey.deliberations.workflow import Stage
+    from survey.opinions import operations as oops
+    from survey.opinions.models import OpinionCategory
+
+    title = "3号楼加装电梯"
+    if survey_ops.db.session.scalar(select(Matter.id).where(Matter.title == title)) is not None:
+        return None
+    today = today or dops.local_today()
+    community = unit_by_code("LJ0101")
+    matter = dops.create_matter(
+        None, community, title, "3号楼共7层，住有老人21位，居民联名提议加装电梯，费用按楼层分摊。",
+        "joint_signatures", "3号楼居民", signatures=26,
+    )
+    dops.move(None, matter, Stage.motion, today=today - timedelta(days=20))
+    dops.record_motion(None, matter, today - timedelta(days=18), "社区党委委员5人", True, "同意提交居民代表会议商议")
+    dops.move(None, matter, Stage.consultation, today=today - timedelta(days=18))
+    dops.record_consultation(None, matter, "residents_representatives", today - timedelta(days=10), 45, 38, 33, 3, 2,
+                             "会议听取了设计方案和费用分摊办法，表决通过。")
+    dops.move(None, matter, Stage.public_review, today=today - timedelta(days=3))
+    dops.start_public_review(None, matter, "经居民代表会议表决通过（应到45人，实到38人，赞成33票），拟为3号楼加装电梯。",
+                             today - timedelta(days=2))
+    dops.add_objection(matter, "一楼住户担心采光受影响，希望看到日照分析。")
+    oops.submit_opinion(community, OpinionCategory.facilities, "2号楼楼道灯坏了一个多月，晚上老人上下楼不安全。",
+                        grid=unit_by_code("LJ0101-02"))
+    return matter.id

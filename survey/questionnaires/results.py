@@ -25,7 +25,7 @@ from survey.scoring.config import DEFAULT_CONFIG
 from survey.scoring.validity import ASSISTED, REASONS
 
 STATUS_LABELS = {
-    "ok": _l("Published"),
+    "ok": _l("Enough answers"),
     "insufficient_sample": _l("Insufficient sample"),
     "low_precision": _l("Low precision"),
     "under_review": _l("Under review"),

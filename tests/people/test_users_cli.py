@@ -47,3 +47,11 @@ def test_seed_demo_is_idempotent(app, runner):
         assert len([u for u in units if u.level is OrgLevel.department]) == 5
         assert len(list(db.session.scalars(select(User)))) == 7
     assert "committee" in second.output
+
+
+def test_seed_demo_fills_every_part_of_the_platform(app, runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    board = client.get("/board/LJ0101").get_data(as_text=True)
+    assert "3号楼加装电梯" in board  # a matter in public review with its objection deadline
+    assert "约" in board and "分" in board  # last year's ratings, published with their interval
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
