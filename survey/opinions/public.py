@@ -104,7 +104,7 @@ def track_form():
         if opinion is not None:
             return redirect(url_for("opinion_box.track", code=opinion.tracking_code))
         form.code.errors.append(_("No opinion has this tracking code. Please check the code on your receipt."))
-    return render_template("opinions/public_track_form.html", form=form)
+    return render_template("answering/enter_code.html", form=form, heading=_("Follow an opinion"))
 
 
 @bp.route("/opinions/track/<code>", methods=["GET", "POST"])

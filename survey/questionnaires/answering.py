@@ -86,7 +86,7 @@ def enter_code():
         if check.problem is None or check.problem is operations.CodeProblem.spent:
             return redirect(url_for("answering.code_link", code=check.code.code))
         form.code.errors.append(check.problem.message)
-    return render_template("answering/enter_code.html", form=form)
+    return render_template("answering/enter_code.html", form=form, heading=_("Enter the code on your slip"))
 
 
 @bp.route("/c/<code>", methods=["GET", "POST"])
