@@ -79,6 +79,10 @@ class Config:
     ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     OPINION_TRACK_LIMIT = _env("OPINION_TRACK_LIMIT", "30 per minute;300 per hour")
 
+    # Personal data (opinion contacts and photos, objection names and contacts): kept this many
+    # days after the row was created, then cleared by ``flask purge-personal-data``.
+    PERSONAL_DATA_RETENTION_DAYS = _env_int("PERSONAL_DATA_RETENTION_DAYS", 365)
+
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "demo-2026-pass")

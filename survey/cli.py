@@ -1,4 +1,5 @@
-"""``flask`` sub-commands: seed-demo, orgs import/export, users create, audit verify."""
+"""``flask`` sub-commands: seed-demo, orgs import/export, users create, audit verify, backup, restore,
+purge-personal-data."""
 from __future__ import annotations
 
 import os
@@ -89,6 +90,56 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The backup file to write.")
+@with_appcontext
+def backup_command(out: str) -> None:
+    """Back up the database: SQLite online backup, or pg_dump --format=custom for PostgreSQL."""
+    from survey.core.backup import BackupError, backup
+
+    try:
+        result = backup(out)
+    except BackupError as error:
+        click.echo(f"backup failed: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"backup written: {result.path} ({result.kind}, {result.size} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+@with_appcontext
+def restore_command(path: str, force: bool) -> None:
+    """Restore a backup made by ``flask backup`` into the configured database."""
+    from survey.core.backup import BackupError, restore
+
+    try:
+        kind = restore(path, force=force)
+    except BackupError as error:
+        click.echo(f"restore failed: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"restored {path} ({kind}); run `flask audit verify` to check the audit chain")
+
+
+@click.command("purge-personal-data")
+@click.option("--older-than", "older_than", type=click.IntRange(min=0), default=None,
+              help="Days to keep (default: PERSONAL_DATA_RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Count what would be purged, change nothing.")
+@with_appcontext
+def purge_personal_data_command(older_than: int | None, dry_run: bool) -> None:
+    """Clear contact names and phones and delete photos of opinions and objections past retention."""
+    from survey.core.privacy import purge_personal_data, remove_photo_files
+
+    report = purge_personal_data(older_than, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+        remove_photo_files(report)
+    verb = "would purge" if dry_run else "purged"
+    click.echo(f"{verb} personal data created before {report.cutoff:%Y-%m-%d %H:%M} UTC: "
+               f"opinion contacts {report.opinion_contacts}, opinion photos {report.opinion_photos}, "
+               f"objection contacts {report.objection_contacts}")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -109,5 +160,6 @@ def register_cli(app: Flask) -> None:
     from survey.appraisal.cli import appraisal_cli
     from survey.questionnaires.cli import campaign_cli
 
-    for command in (orgs_cli, users_cli, audit_cli, seed_demo, campaign_cli, appraisal_cli):
+    for command in (orgs_cli, users_cli, audit_cli, seed_demo, campaign_cli, appraisal_cli,
+                    backup_command, restore_command, purge_personal_data_command):
         app.cli.add_command(command)
