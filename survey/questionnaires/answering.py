@@ -103,8 +103,9 @@ def code_link(code: str):
 
 
 def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCode | None = None):
-    if not operations.is_accepting(campaign):
-        return _problem(campaign, operations.CodeProblem.closed.message)
+    problem = operations.not_accepting_because(campaign)
+    if problem is not None:
+        return _problem(campaign, problem.message)
     version = campaign.version
     form = answer_form(version, request.form if request.method == "POST" else None)
     status = 200

@@ -203,9 +203,14 @@ def close_campaign(actor, campaign: Campaign, frozen_result: dict[str, Any] | No
     audit.record("campaign.close", campaign, actor=actor, unit=campaign.unit, payload={"result": frozen_result or {}})
 
 
-def is_accepting(campaign: Campaign, today: date | None = None) -> bool:
+def not_accepting_because(campaign: Campaign, today: date | None = None) -> CodeProblem | None:
+    """Why a campaign takes no answers today (not started yet, or over); None when it does."""
     today = today or date.today()
-    return campaign.status is CampaignStatus.open and campaign.opens_on <= today <= campaign.closes_on
+    if campaign.status is CampaignStatus.draft or (campaign.status is CampaignStatus.open and today < campaign.opens_on):
+        return CodeProblem.not_started
+    if campaign.status is CampaignStatus.closed or today > campaign.closes_on:
+        return CodeProblem.closed
+    return None
 
 
 # --- household codes ------------------------------------------------------------------------
@@ -247,6 +252,7 @@ class CodeProblem(enum.Enum):
     unknown = "unknown"
     spent = "spent"
     closed = "closed"
+    not_started = "not_started"
     other_campaign = "other_campaign"
 
     @property
@@ -259,6 +265,7 @@ CODE_MESSAGES = {
     CodeProblem.unknown: _l("We do not know this invitation code. Please check it against your slip."),
     CodeProblem.spent: _l("This invitation code has already been used."),
     CodeProblem.closed: _l("This rating has ended."),
+    CodeProblem.not_started: _l("This rating has not started yet."),
     CodeProblem.other_campaign: _l("This invitation code belongs to another rating."),
 }
 
@@ -284,8 +291,9 @@ def check_code(typed: str, campaign: Campaign | None = None) -> CodeCheck:
         return CodeCheck(None, CodeProblem.unknown)
     if campaign is not None and code.campaign_id != campaign.id:
         return CodeCheck(code, CodeProblem.other_campaign)
-    if not is_accepting(code.campaign):
-        return CodeCheck(code, CodeProblem.closed)
+    problem = not_accepting_because(code.campaign)
+    if problem is not None:
+        return CodeCheck(code, problem)
     if code.spent:
         return CodeCheck(code, CodeProblem.spent)
     return CodeCheck(code, None)
@@ -321,8 +329,9 @@ def submit_response(
     today: date | None = None,
 ) -> Response:
     """Store one response; with a code, spend it in the same transaction (exactly once)."""
-    if not is_accepting(campaign, today):
-        raise SubmissionRefused(CodeProblem.closed.message, CodeProblem.closed)
+    problem = not_accepting_because(campaign, today)
+    if problem is not None:
+        raise SubmissionRefused(problem.message, problem)
     version = campaign.version
     known = {spec["key"] for spec in version.questions}
     if set(answers) - known:

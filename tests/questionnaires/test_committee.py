@@ -102,8 +102,8 @@ def test_campaign_lifecycle_codes_results_and_freezing(app, client, login, make_
         codes = db.session.scalars(select(InvitationCode).filter_by(campaign_id=campaign_id)).all()
         households = sum(g.households for g in ops.campaign_grids(campaign))
         assert len(codes) == households and len({c.code for c in codes}) == households
-    # not open yet: a code is refused as "ended/not running"
-    assert "本次评议已结束" in client.get(f"/c/{codes[0].code}").get_data(as_text=True)
+    # not open yet: the resident is told it has not started
+    assert "本次评议尚未开始" in client.get(f"/c/{codes[0].code}").get_data(as_text=True)
     assert client.submit(f"{page}/open", {}, page=page).status_code == 302
     resident = app.test_client()
     for i in range(6):
