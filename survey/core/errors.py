@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -27,6 +28,7 @@ ERROR_TEXTS = {
     413: (_l("Too large"), _l("The file or form you sent is too large.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Nothing you entered was lost; please try again later.")),
+    503: (_l("Please try again in a moment"), _l("The service is briefly unavailable. Send the form again in a moment: it will not be counted twice.")),
 }
 
 
@@ -47,6 +49,21 @@ def register_error_handlers(app: Flask) -> None:
         if error.code in ERROR_TEXTS:
             return render_error(error.code)
         return error
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database restarted or a connection was cut: a moment later the same request works,
+        # and a resent answer form finds its stored response by its submission id.
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+        from survey.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+            db.session.invalidate()
+        response = render_error(503)
+        return response[0], 503, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

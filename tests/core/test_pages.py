@@ -97,3 +97,16 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+
+def test_database_outage_gives_a_503_asking_to_try_again(app, client):
+    from sqlalchemy.exc import OperationalError
+
+    @app.get("/db-down")
+    def db_down():
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+
+    response = client.get("/db-down")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "不会重复计算" in response.get_data(as_text=True)
