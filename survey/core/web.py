@@ -1,7 +1,7 @@
 """Request hooks shared by every page: security headers and template helpers."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, abort, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,7 +15,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for _key, listed in values for value in listed if isinstance(value, str))
+
+
 def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No text field has a use for NUL, and PostgreSQL refuses to store or even compare it.
+        if "\x00" in request.path or _has_nul(request.args.lists()) or (
+            request.method == "POST" and _has_nul(request.form.lists())
+        ):
+            abort(400)
     @app.after_request
     def security_headers(response):
         headers = response.headers
