@@ -6,6 +6,7 @@ trail (and its public verification page) is one query; the payload names the rec
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -199,10 +200,28 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
+    """The file's real type, from its content: the first bytes, and then the whole file must hold
+    together (an image decodes, a PDF ends with its end-of-file marker), so that a renamed file
+    or a header glued onto something else is refused."""
     for magic, content_type, extension in SIGNATURES:
         if data.startswith(magic):
-            return content_type, extension
+            return (content_type, extension) if _whole(data, content_type) else None
     return None
+
+
+def _whole(data: bytes, content_type: str) -> bool:
+    if content_type == "application/pdf":
+        return b"%%EOF" in data[-1024:]
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if Image.MIME.get(image.format) != content_type:
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 def attachment_dir() -> Path:

@@ -15,9 +15,17 @@ from survey.deliberations.workflow import Stage
 from survey.extensions import db
 from tests.deliberations.conftest import local_today
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _image(fmt: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+PNG = _image("PNG")
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPG = _image("JPEG")
 
 
 def english(client):
@@ -206,7 +214,7 @@ def test_attachments_checked_by_content_size_and_name(app, client, login, make_m
     assert response.status_code == 400 and "Only PDF, JPG and PNG files can be attached." in response.get_data(as_text=True)
     response = upload(client, page, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "sheet.png")
     assert response.status_code == 400
-    response = upload(client, page, PNG + b"\x00" * 2000, "big.png")
+    response = upload(client, page, PNG + b"\x00" * 4000, "big.png")
     assert response.status_code == 400 and "larger than" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0

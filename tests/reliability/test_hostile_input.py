@@ -299,7 +299,9 @@ def test_attachment_type_comes_from_the_content_never_the_name(app, client, logi
 
     assert upload(image_bytes("PNG"), "minutes.pdf").status_code == 302
     assert upload(b"", "empty.pdf").status_code == 400
-    assert upload(b"%PDF-1.4\n" + SCRIPT.encode(), f"{SCRIPT}.html").status_code == 302
+    assert upload(b"%PDF-1.4\n" + SCRIPT.encode(), f"{SCRIPT}.html").status_code == 400  # a header glued on
+    assert upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "header-only.png").status_code == 400
+    assert upload(b"%PDF-1.4\n" + SCRIPT.encode() + b"\n%%EOF\n", f"{SCRIPT}.html").status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
         assert [(r.content_type, r.display_name.rsplit(".", 1)[1]) for r in rows] == [
