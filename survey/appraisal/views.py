@@ -57,11 +57,9 @@ def _published_versions_for(unit: OrgUnit) -> list:
     """Published questionnaires of the unit or of a unit above it (district and street templates)."""
     from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
 
-    parts = unit.path.strip("/").split("/")
-    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     return list(db.session.scalars(
         select(QuestionnaireVersion).join(Questionnaire).join(OrgUnit, Questionnaire.unit_id == OrgUnit.id)
-        .where(QuestionnaireVersion.status == VersionStatus.published, OrgUnit.path.in_(paths))
+        .where(QuestionnaireVersion.status == VersionStatus.published, OrgUnit.path.in_(unit.lineage_paths))
         .order_by(Questionnaire.title, QuestionnaireVersion.number)
     ))
 

@@ -94,6 +94,12 @@ class OrgUnit(TimestampMixin, db.Model):
     def depth(self) -> int:
         return self.path.count("/") - 2
 
+    @property
+    def lineage_paths(self) -> list[str]:
+        """The paths of this unit and of every unit above it, district first."""
+        parts = self.path.strip("/").split("/")
+        return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
     def contains(self, other: OrgUnit) -> bool:
         """True when ``other`` is this unit or lies in its subtree."""
         return other.path.startswith(self.path)

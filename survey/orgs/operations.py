@@ -100,9 +100,8 @@ def grid_totals(units: list[OrgUnit]) -> dict[int, tuple[int, int, int]]:
     for grid in units:
         if grid.level is not OrgLevel.grid:
             continue
-        parts = grid.path.strip("/").split("/")
-        for depth in range(1, len(parts) + 1):
-            owner = by_path.get("/" + "/".join(parts[:depth]) + "/")
+        for path in grid.lineage_paths:
+            owner = by_path.get(path)
             if owner is not None:
                 t = totals[owner.id]
                 t[0] += 1

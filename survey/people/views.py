@@ -5,9 +5,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from survey.core.errors import DomainError
+from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.core.views import safe_next
 from survey.extensions import db, limiter
 from survey.forms.people import ActionForm, LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserSettingsForm
@@ -73,23 +73,6 @@ def _load_user(user_id: int, **_ignored) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def _assignable_units(permission: Permission) -> list[OrgUnit]:
-    scopes = units_with(current_user, permission)
-    if not scopes:
-        return []
-    condition = in_scope(current_user, permission, OrgUnit.path)
-    return list(db.session.scalars(select(OrgUnit).where(condition).order_by(OrgUnit.path)))
-
-
-def _unit_choices(units: list[OrgUnit]) -> list[SelectChoice]:
-    return [SelectChoice(u.code, f"{'　' * u.depth}{u.name} ({u.code})") for u in units]
-
-
-def _chosen_unit(form_field, units: list[OrgUnit]) -> OrgUnit:
-    unit = next((u for u in units if u.code == form_field.data), None)
-    return unit or abort(403)
-
-
 @bp.get("/users/")
 @permission_required(Permission.view_users)
 def users():
@@ -103,10 +86,10 @@ def users():
 @permission_required(Permission.manage_users)
 def new_user():
     form = UserCreateForm()
-    units = _assignable_units(Permission.manage_users)
-    form.unit.choices = _unit_choices(units)
+    units = units_in_scope(Permission.manage_users)
+    form.unit.choices = unit_choices(units)
     if form.validate_on_submit():
-        unit = _chosen_unit(form.unit, units)
+        unit = pick(units, form.unit.data) or abort(403)
         try:
             user = operations.create_user(
                 current_user, form.username.data, form.display_name.data, form.password.data, Role(form.role.data), unit
@@ -127,8 +110,8 @@ def user_detail(user: User):
     manageable = can_all(current_user, Permission.manage_users, user.permission_units)
     settings = UserSettingsForm(obj=user, prefix="settings")
     assign = RoleAssignForm(prefix="assign")
-    units = _assignable_units(Permission.manage_users) if manageable else []
-    assign.unit.choices = _unit_choices(units)
+    units = units_in_scope(Permission.manage_users) if manageable else []
+    assign.unit.choices = unit_choices(units)
     if request.method == "POST":
         if not manageable:
             abort(403)
@@ -138,7 +121,7 @@ def user_detail(user: User):
                     current_user, user, settings.display_name.data, settings.active.data, settings.new_password.data or None
                 )
             elif "assign-submit" in request.form and assign.validate_on_submit():
-                operations.assign_role(current_user, user, Role(assign.role.data), _chosen_unit(assign.unit, units))
+                operations.assign_role(current_user, user, Role(assign.role.data), pick(units, assign.unit.data) or abort(403))
             else:
                 return render_template("people/user_detail.html", user=user, settings=settings, assign=assign, manageable=True, revoke=ActionForm()), 400
         except DomainError as error:

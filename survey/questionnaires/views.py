@@ -78,16 +78,11 @@ def _attempt(operation, message: str | None = None) -> bool:
 def _usable_templates() -> list[Questionnaire]:
     """Templates owned by a unit above (or at) one of the user's scopes."""
     scopes = units_with(current_user, Permission.view_surveys)
-    paths = {p for u in scopes for p in _ancestor_paths(u)}
+    paths = {p for u in scopes for p in u.lineage_paths}
     if not paths:
         return []
     query = select(Questionnaire).join(OrgUnit).where(Questionnaire.is_template.is_(True), OrgUnit.path.in_(paths))
     return list(db.session.scalars(query.order_by(Questionnaire.title)))
-
-
-def _ancestor_paths(unit: OrgUnit) -> list[str]:
-    parts = unit.path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 # --- questionnaires ------------------------------------------------------------------------
