@@ -19,8 +19,8 @@ from survey.appraisal.models import (
     BarKind, Cadre, PostLevel, ReportingMember,
 )
 from survey.core.errors import DomainError
+from survey.core.i18n import local_today
 from survey.core.scope import pick, unit_choices, units_in_scope
-from survey.deliberations.operations import local_today
 from survey.extensions import db
 from survey.forms.appraisal import (
     AssessmentForm, CadreForm, ConfirmForm, CycleForm, ImportForm, LinkProjectForm, MemberCampaignForm, MemberForm, NoticeForm,

@@ -9,10 +9,9 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from survey.core import audit
 from survey.core.db import utcnow
 from survey.core.errors import DomainError
+from survey.core.i18n import local_date, local_today  # noqa: F401  (also used as ops.local_today)
 from survey.deliberations import workflow as wf
 from survey.deliberations.models import (
     Attachment, AttachmentKind, Consultation, DeliberationSettings, Matter, MatterTransition, Motion, Objection,
@@ -41,20 +41,6 @@ class MoveRefused(DomainError):
     def __init__(self, reasons: list[wf.Refusal]):
         super().__init__(_l("The move is not allowed yet."))
         self.reasons = reasons
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def local_today() -> date:
-    """Today where the community is (the configured time zone), not on the server's clock."""
-    return datetime.now(_zone()).date()
-
-
-def local_date(moment: datetime) -> date:
-    """The community's calendar day of a stored (naive UTC) moment."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(_zone()).date()
 
 
 def _audit(action: str, matter: Matter, actor, payload: dict[str, Any] | None = None) -> None:

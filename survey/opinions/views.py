@@ -5,8 +5,7 @@ community; grid workers see those of their grid and log what they hear at the do
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
 
 from survey.core.db import utcnow
+from survey.core.i18n import end_of_local_day, local_today
 from survey.core.errors import DomainError
 from survey.core.scope import units_in_scope
 from survey.extensions import db
@@ -134,21 +134,8 @@ def _whistle_form(opinion: Opinion) -> WhistleForm:
     form.department.choices = [SelectChoice(d.code, d.name) for d in ops.departments_for(opinion.community)]
     if not form.due.data:
         days = current_app.config["WHISTLE_ANSWER_DAYS"]
-        form.due.data = _local_today() + timedelta(days=days)
+        form.due.data = local_today() + timedelta(days=days)
     return form
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _local_today() -> date:
-    return datetime.now(_zone()).date()
-
-
-def end_of_local_day(day: date) -> datetime:
-    """The end of ``day`` where the district is, as the naive UTC the database stores."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @bp.get("/opinions/<int:opinion_id>")
