@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from survey.appraisal.models import ASSESSMENTS, BAR_LABELS, GRADE_LABELS, POST_LEVEL_LABELS
-from survey.forms.base import Form, strip
+from survey.forms.base import Form, OptionalAnswer, strip
 
 
 def _levels():
@@ -103,7 +103,7 @@ class NoticeForm(Form):
 
 
 class ObjectionForm(Form):
-    appraisal = SelectField(_l("Concerning"), validators=[Optional()])
+    appraisal = SelectField(_l("Concerning"), validators=[OptionalAnswer()])
     text = TextAreaField(_l("Objection"), filters=[strip], validators=[DataRequired(), Length(max=2000)])
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     submit = SubmitField(_l("Record objection"))

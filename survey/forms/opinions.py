@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from survey.forms.base import Form, strip
+from survey.forms.base import Form, OptionalAnswer, strip
 from survey.opinions.models import OpinionCategory
 
 PHONE_PATTERN = r"^[0-9+\- ()]{5,32}$"
@@ -35,7 +35,7 @@ class OpinionForm(Form):
         _l("What is it about?"), choices=category_choices,
         validators=[DataRequired(message=_l("Please choose what the opinion is about."))],
     )
-    grid = SelectField(_l("Where?"), validators=[Optional()])
+    grid = SelectField(_l("Where?"), validators=[OptionalAnswer()])
     text = TextAreaField(
         _l("Your opinion"), filters=[strip],
         validators=[DataRequired(message=_l("Please write what the opinion is about.")), _TextLimit()],

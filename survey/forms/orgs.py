@@ -5,7 +5,7 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from survey.forms.base import Form, code_validator, strip
+from survey.forms.base import Form, OptionalAnswer, code_validator, strip
 from survey.orgs.models import CommunityKind
 
 PHONE_PATTERN = r"^[0-9+() -]{3,32}$"
@@ -16,7 +16,7 @@ class OrgUnitForm(Form):
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice("", "—")] + [SelectChoice(k.value, k.label) for k in CommunityKind],
-        validators=[Optional()],
+        validators=[OptionalAnswer()],
     )
     households = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     residents = IntegerField(_l("Residents"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])

@@ -12,7 +12,9 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, StopValidation
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from survey.forms.base import OptionalAnswer
 from wtforms.widgets import CheckboxInput, ListWidget
 
 DONT_KNOW = "0"  # "不了解": missing for scoring, never low
@@ -26,21 +28,6 @@ LIKERT_WORDS = {
 # Mouth curve of the face beside each point, worst to best (-1 frown .. 1 smile); the faces are
 # drawn as inline SVG because phones' emoji fonts differ and some lack them. Words always go beside.
 LIKERT_MOODS = {5: [-1.0, -0.5, 0.0, 0.5, 1.0], 3: [-0.7, 0.0, 0.7]}
-
-
-class OptionalAnswer:
-    """Unanswered is fine, but whatever is sent must still be a valid answer.
-
-    WTForms' ``Optional`` also passes a field holding only whitespace and clears the errors found
-    before it, which would let a forged " " or "\r" past a choice field's check of its options.
-    """
-
-    field_flags = {"optional": True}
-
-    def __call__(self, form, field):
-        if not field.raw_data or all(value == "" for value in field.raw_data):
-            field.errors[:] = []
-            raise StopValidation()
 
 
 @dataclass(frozen=True)

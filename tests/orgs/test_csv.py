@@ -106,3 +106,13 @@ def test_departments_belong_to_a_district_or_street(app, runner, tmp_path):
     wrong = "code,name,level,parent_code\nHX0101,尹江社区,community,HX01\nX-1,社区里的部门,department,HX0101\n"
     result = runner.invoke(args=["orgs", "import", write(tmp_path, wrong, "wrong.csv")])
     assert result.exit_code == 1 and "第 3 行" in result.output
+
+
+def test_whitespace_for_an_optional_choice_is_refused_not_a_500(app, client, login):
+    login("district")
+    response = client.submit("/orgs/LJ0101/edit", {"name": "朝阳社区", "kind": "\r"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.get_data(as_text=True)
+    with app.app_context():
+        from survey.orgs.operations import unit_by_code
+
+        assert unit_by_code("LJ0101").kind.value == "urban"
