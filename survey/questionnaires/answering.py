@@ -6,9 +6,11 @@ response per device (a signed cookie) and both are rate-limited per address.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import select
 
 from survey.core.errors import DomainError
@@ -17,7 +19,7 @@ from survey.extensions import db, limiter
 from survey.forms.answering import CodeEntryForm, answer_form, answered_count, collected_answers, started_at, unknown_fields
 from survey.questionnaires import operations
 from survey.questionnaires.codes import display as display_code
-from survey.questionnaires.models import Campaign, InvitationCode, Response, ResponseChannel
+from survey.questionnaires.models import Campaign, QuestionnaireVersion, Response, ResponseChannel
 from survey.people.models import Role
 
 bp = Blueprint("answering", __name__)
@@ -42,13 +44,19 @@ def _device_receipts() -> dict[str, str]:
         return {}
 
 
-def _problem(campaign: Campaign | None, message, status: int = 200):
-    unit = campaign.unit if campaign else None
-    return render_template("answering/problem.html", campaign=campaign, message=message, phone=unit.office_phone if unit else None), status
+def _problem(campaign_id: int | None, message, status: int = 200):
+    """A refusal page with the community office's phone; rare, so it reads the campaign in full."""
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
+    phone = campaign.unit.office_phone if campaign else None
+    return render_template("answering/problem.html", campaign=campaign, message=message, phone=phone), status
 
 
 def _earlier_receipt():
-    """A retried submission (the phone lost the first answer) gets the receipt it already has."""
+    """A retried submission (the phone lost the first answer) gets the receipt it already has.
+
+    Asked only where the request would otherwise be refused (a code spent by that first attempt,
+    a device that has answered, a campaign closed since): the way in stays one query shorter.
+    """
     if request.method != "POST":
         return None
     earlier = operations.response_by_submission((request.form.get("submission_id") or "")[:64])
@@ -65,15 +73,14 @@ def _assisting() -> bool:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def open_link(token: str):
-    campaign = db.session.scalar(select(Campaign).filter_by(link_token=token))
+    campaign = operations.answering_campaign(token)
     if campaign is None or not campaign.access_mode.uses_link:
         abort(404)
-    retry = _earlier_receipt()
-    if retry is not None:
-        return retry
     receipt = _device_receipts().get(str(campaign.id))
     if receipt and not _assisting():
-        return render_template("answering/already.html", campaign=campaign, receipt=receipt)
+        return _earlier_receipt() or render_template(
+            "answering/already.html", campaign=campaign, receipt=receipt,
+        )
     return _answer(campaign, channel=ResponseChannel.open_link)
 
 
@@ -92,20 +99,16 @@ def enter_code():
 @bp.route("/c/<code>", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def code_link(code: str):
-    retry = _earlier_receipt()
-    if retry is not None:
-        return retry
     check = operations.check_code(code)
-    campaign = check.code.campaign if check.code else None
     if check.problem is not None:
-        return _problem(campaign, check.problem.message)
-    return _answer(campaign, channel=ResponseChannel.code, code=check.code)
+        return _earlier_receipt() or _problem(check.campaign.id if check.campaign else None, check.problem.message)
+    return _answer(check.campaign, channel=ResponseChannel.code, code=check.code)
 
 
-def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCode | None = None):
+def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel, code: operations.HouseholdCode | None = None):
     problem = operations.not_accepting_because(campaign)
     if problem is not None:
-        return _problem(campaign, problem.message)
+        return _earlier_receipt() or _problem(campaign.id, problem.message)
     version = campaign.version
     form = answer_form(version, request.form if request.method == "POST" else None)
     status = 200
@@ -124,9 +127,9 @@ def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCod
                 )
 
             try:
-                receipt_number, _created = operations.store_once(submit, submission_id, looked_up=True)
+                receipt_number, _created = operations.store_once(submit, submission_id)
             except operations.SubmissionRefused as refused:
-                return _problem(campaign, refused.message)
+                return _problem(campaign.id, refused.message)
             except DomainError as error:
                 form.form_errors.append(str(error))
                 status = 400
@@ -137,10 +140,32 @@ def _answer(campaign: Campaign, *, channel: ResponseChannel, code: InvitationCod
     return render_template(
         "answering/questionnaire.html", campaign=campaign, version=version, form=form, code=code,
         display_code=display_code, answered=answered_count(version, form), assisting=_assisting(),
+        questions_html=_blank_questions(version) if request.method == "GET" else None,
     ), status
 
 
-def _receipt_redirect(campaign: Campaign, receipt: str, *, remember: bool):
+def _blank_questions(version: QuestionnaireVersion) -> Markup | None:
+    """A published version's questions as a fresh form shows them, rendered once per language.
+
+    Every resident who opens the page gets the same questions, and rendering them was most of
+    the cost of the page residents open most. Kept per application (a version id is only unique
+    within its database); a form sent back with answers or errors is rendered in full.
+    """
+    if not version.is_frozen:
+        return None
+    cache = current_app.extensions.setdefault("answering.blank_questions", {})
+    key = (version.id, str(get_locale()))
+    html = cache.get(key)
+    if html is None:
+        if len(cache) >= 512:
+            cache.clear()
+        html = cache[key] = Markup(render_template(
+            "answering/_questions.html", questions=version.question_types(), form=answer_form(version),
+        ))
+    return html
+
+
+def _receipt_redirect(campaign: operations.AnsweringCampaign, receipt: str, *, remember: bool):
     target = make_response(redirect(url_for("answering.receipt", receipt=receipt)))
     if remember and not _assisting():
         receipts = _device_receipts()

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert, inspect, select, update
+from sqlalchemy import bindparam, event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from survey.core import audit
 from survey.core.db import utcnow
@@ -203,7 +204,7 @@ def close_campaign(actor, campaign: Campaign, frozen_result: dict[str, Any] | No
     audit.record("campaign.close", campaign, actor=actor, unit=campaign.unit, payload={"result": frozen_result or {}})
 
 
-def not_accepting_because(campaign: Campaign, today: date | None = None) -> CodeProblem | None:
+def not_accepting_because(campaign: Campaign | AnsweringCampaign, today: date | None = None) -> CodeProblem | None:
     """Why a campaign takes no answers today (not started yet, or over); None when it does."""
     today = today or date.today()
     if campaign.status is CampaignStatus.draft or (campaign.status is CampaignStatus.open and today < campaign.opens_on):
@@ -270,33 +271,98 @@ CODE_MESSAGES = {
 }
 
 
+# The resident's pages are the ones most often served: what they need of a campaign and its
+# code is read in one statement as plain rows, and the published version (which never changes)
+# once per process, rather than as ORM objects on every request.
+
+
+@dataclass(frozen=True)
+class AnsweringCampaign:
+    """What the resident's pages need of a campaign."""
+
+    id: int
+    title: str
+    status: CampaignStatus
+    opens_on: date
+    closes_on: date
+    access_mode: AccessMode
+    version_id: int
+    unit_name: str
+
+    @property
+    def version(self) -> QuestionnaireVersion:
+        return published_version(self.version_id)
+
+
+@dataclass(frozen=True)
+class HouseholdCode:
+    id: int
+    code: str
+    spent: bool
+    grid_id: int
+    campaign_id: int
+
+
+_ANSWERING_COLUMNS = (
+    Campaign.id, Campaign.title, Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode,
+    Campaign.version_id, OrgUnit.name,
+)
+# Built once: composing a statement costs more than running it on these pages.
+_CAMPAIGN_BY_LINK = (
+    select(*_ANSWERING_COLUMNS).join(OrgUnit, OrgUnit.id == Campaign.unit_id).where(Campaign.link_token == bindparam("token"))
+)
+_CODE_WITH_CAMPAIGN = (
+    select(InvitationCode.id, InvitationCode.code, InvitationCode.spent, InvitationCode.grid_id, *_ANSWERING_COLUMNS)
+    .join(Campaign, Campaign.id == InvitationCode.campaign_id)
+    .join(OrgUnit, OrgUnit.id == Campaign.unit_id)
+    .where(InvitationCode.code == bindparam("code"))
+)
+
+
+def answering_campaign(link_token: str) -> AnsweringCampaign | None:
+    row = db.session.connection().execute(_CAMPAIGN_BY_LINK, {"token": link_token}).first()
+    return AnsweringCampaign(*row) if row else None
+
+
+def published_version(version_id: int) -> QuestionnaireVersion:
+    """A published version, read once per process: publishing froze it (see the flush guard).
+
+    Kept per application, because a version id is only unique within its database; the
+    instance is detached from any session and only its columns are read.
+    """
+    cache = current_app.extensions.setdefault("questionnaires.published_versions", {})
+    version = cache.get(version_id)
+    if version is None:
+        version = db.session.get(QuestionnaireVersion, version_id)
+        if version is None or not version.is_frozen:
+            return version
+        db.session.expunge(version)
+        if len(cache) >= 512:
+            cache.clear()
+        cache[version_id] = version
+    return version
+
+
 @dataclass(frozen=True)
 class CodeCheck:
-    code: InvitationCode | None
+    code: HouseholdCode | None
     problem: CodeProblem | None
+    campaign: AnsweringCampaign | None = None
 
 
-def check_code(typed: str, campaign: Campaign | None = None) -> CodeCheck:
+def check_code(typed: str) -> CodeCheck:
     value = code_rules.normalise(typed)
     if not code_rules.is_well_formed(value):
         return CodeCheck(None, CodeProblem.mistyped)
-    # Everything the answer page needs, in one query: this is the page every resident opens.
-    code = db.session.scalar(
-        select(InvitationCode).filter_by(code=value).options(
-            joinedload(InvitationCode.campaign).joinedload(Campaign.version),
-            joinedload(InvitationCode.campaign).joinedload(Campaign.unit),
-        )
-    )
-    if code is None:
+    row = db.session.connection().execute(_CODE_WITH_CAMPAIGN, {"code": value}).first()
+    if row is None:
         return CodeCheck(None, CodeProblem.unknown)
-    if campaign is not None and code.campaign_id != campaign.id:
-        return CodeCheck(code, CodeProblem.other_campaign)
-    problem = not_accepting_because(code.campaign)
-    if problem is not None:
-        return CodeCheck(code, problem)
-    if code.spent:
-        return CodeCheck(code, CodeProblem.spent)
-    return CodeCheck(code, None)
+    campaign = AnsweringCampaign(*row[4:])
+    code = HouseholdCode(*row[:4], campaign_id=campaign.id)
+    problem = not_accepting_because(campaign)
+    if problem is None and code.spent:
+        problem = CodeProblem.spent
+    return CodeCheck(code, problem, campaign)
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -316,19 +382,28 @@ def _new_receipt() -> str:
     return "".join(secrets.choice(code_rules.ALPHABET) for _ in range(8))
 
 
+_SPEND_CODE = (
+    update(InvitationCode)
+    .where(InvitationCode.id == bindparam("code_id"), InvitationCode.spent.is_(False))
+    .values(spent=True, spent_on=bindparam("day"))
+)
+_INSERT_RESPONSE = insert(Response)
+_INSERT_ANSWERS = insert(Answer)
+
+
 def submit_response(
-    campaign: Campaign,
+    campaign: Campaign | AnsweringCampaign,
     answers: dict[str, list[StoredAnswer]],
     *,
     submission_id: str,
     channel: ResponseChannel,
-    code: InvitationCode | None = None,
+    code: InvitationCode | HouseholdCode | None = None,
     grid: OrgUnit | None = None,
     started_at: datetime | None = None,
     assisted: bool = False,
     today: date | None = None,
-) -> Response:
-    """Store one response; with a code, spend it in the same transaction (exactly once)."""
+) -> str:
+    """Store one response and return its receipt; with a code, spend it in the same transaction (exactly once)."""
     problem = not_accepting_because(campaign, today)
     if problem is not None:
         raise SubmissionRefused(problem.message, problem)
@@ -336,43 +411,40 @@ def submit_response(
     known = {spec["key"] for spec in version.questions}
     if set(answers) - known:
         raise SubmissionRefused(_l("The form contains questions that this questionnaire does not have."))
+    db.session.flush()  # the statements below go to the connection, past the session's autoflush
+    connection = db.session.connection()
     if channel is ResponseChannel.code:
         if code is None or code.campaign_id != campaign.id:
             raise SubmissionRefused(CodeProblem.other_campaign.message, CodeProblem.other_campaign)
         # The conditional update is the lock: of two concurrent submissions only one sees a row.
-        spent = db.session.execute(
-            update(InvitationCode)
-            .where(InvitationCode.id == code.id, InvitationCode.spent.is_(False))
-            .values(spent=True, spent_on=today or date.today())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        spent = connection.execute(_SPEND_CODE, {"code_id": code.id, "day": today or date.today()}).rowcount
         if spent != 1:
             raise SubmissionRefused(CodeProblem.spent.message, CodeProblem.spent)
         grid_id = code.grid_id
     else:
         grid_id = grid.id if grid is not None else None
     now = utcnow()
-    response = Response(
+    receipt = _new_receipt()
+    # Statements rather than ORM objects: this is the path every resident takes.
+    response_id = connection.execute(_INSERT_RESPONSE, dict(
         campaign_id=campaign.id,
         version_id=version.id,
         submission_id=submission_id,
-        receipt=_new_receipt(),
+        receipt=receipt,
         grid_id=grid_id,
         channel=channel,
         assisted=assisted or channel is ResponseChannel.assisted,
         submitted_at=now,
         duration_seconds=max((now - started_at).total_seconds(), 0) if started_at else None,
         scale_answers=scale_answers(version, answers),
-    )
-    db.session.add(response)
-    db.session.flush()
+    )).inserted_primary_key[0]
     rows = [
-        {"response_id": response.id, "question_key": key, "value_num": row.value_num, "value_text": row.value_text}
+        {"response_id": response_id, "question_key": key, "value_num": row.value_num, "value_text": row.value_text}
         for key, given in answers.items() for row in given
     ]
-    if rows:  # one statement for all answers: this is the path every resident takes
-        db.session.execute(insert(Answer), rows)
-    return response
+    if rows:
+        connection.execute(_INSERT_ANSWERS, rows)
+    return receipt
 
 
 def scale_answers(version: QuestionnaireVersion, answers: dict[str, list[StoredAnswer]]) -> str:
@@ -384,19 +456,16 @@ def scale_answers(version: QuestionnaireVersion, answers: dict[str, list[StoredA
     return "".join(digits)
 
 
-def store_once(submit, submission_id: str, *, looked_up: bool = False) -> tuple[str, bool]:
-    """Run ``submit`` and commit; a retry of the same submission gets the stored receipt.
+def store_once(submit, submission_id: str) -> tuple[str, bool]:
+    """Run ``submit`` (which returns a receipt) and commit; a retry of the same submission gets the stored receipt.
 
     Returns (receipt, created). This is the one place the answering flow commits, because the
-    unique submission id can only be trusted once the transaction is in. ``looked_up``: the
-    caller has just found no response with this submission id.
+    unique submission id can only be trusted once the transaction is in. The stored receipt
+    is looked up only when storing fails: a first attempt that got in holds the submission id
+    (the unique constraint) or has spent the code.
     """
-    existing = None if looked_up else response_by_submission(submission_id)
-    if existing is not None:
-        return existing.receipt, False
     try:
-        response = submit()
-        receipt = response.receipt  # read before the commit expires it
+        receipt = submit()
         db.session.commit()
         return receipt, True
     except IntegrityError:

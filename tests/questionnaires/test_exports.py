@@ -41,12 +41,12 @@ def submit(campaign_id: int, answers: dict, *, code: bool = True, assisted: bool
               (value if isinstance(value, list) else [value])]
         for key, value in answers.items()
     }
-    response = ops.submit_response(
+    receipt = ops.submit_response(
         campaign, stored, submission_id=uuid.uuid4().hex, channel=ResponseChannel.code if code else ResponseChannel.open_link,
         code=invitation, assisted=assisted,
     )
     db.session.commit()
-    return response.receipt
+    return receipt
 
 
 def t(app, msgid: str) -> str:
