@@ -40,7 +40,15 @@ def answer_form(version: QuestionnaireVersion, formdata=None) -> AnswerFormBase:
         form_class = _form_class(version.id, json.dumps(version.questions, sort_keys=True))
     else:  # a draft shown as a preview changes between requests
         form_class = type("AnswerForm", (AnswerFormBase,), {FIELD_PREFIX + q.key: q.field() for q in version.question_types()})
-    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    return _with_submission_id(form_class(formdata=formdata) if formdata is not None else form_class())
+
+
+def fresh_form() -> AnswerFormBase:
+    """A fresh form's own fields only, for a page whose questions are already rendered."""
+    return _with_submission_id(AnswerFormBase())
+
+
+def _with_submission_id(form: AnswerFormBase) -> AnswerFormBase:
     if not form.submission_id.data:
         form.submission_id.data = uuid.uuid4().hex
         form.started.data = _started_signer().dumps(utcnow().isoformat())

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from survey.core.errors import DomainError
 from survey.core.views import safe_next
 from survey.extensions import db, limiter
-from survey.forms.answering import CodeEntryForm, answer_form, answered_count, collected_answers, started_at, unknown_fields
+from survey.forms.answering import (
+    CodeEntryForm, answer_form, answered_count, collected_answers, fresh_form, started_at, unknown_fields,
+)
 from survey.questionnaires import operations
 from survey.questionnaires.codes import display as display_code
 from survey.questionnaires.models import Campaign, QuestionnaireVersion, Response, ResponseChannel
@@ -110,7 +112,11 @@ def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel,
     if problem is not None:
         return _earlier_receipt() or _problem(campaign.id, problem.message)
     version = campaign.version
-    form = answer_form(version, request.form if request.method == "POST" else None)
+    questions_html = _blank_questions(version) if request.method == "GET" else None
+    if questions_html is not None:
+        form = fresh_form()
+    else:
+        form = answer_form(version, request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         forged = unknown_fields(version, request.form)
@@ -139,8 +145,8 @@ def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel,
             status = 400
     return render_template(
         "answering/questionnaire.html", campaign=campaign, version=version, form=form, code=code,
-        display_code=display_code, answered=answered_count(version, form), assisting=_assisting(),
-        questions_html=_blank_questions(version) if request.method == "GET" else None,
+        display_code=display_code, answered=0 if questions_html else answered_count(version, form), assisting=_assisting(),
+        questions_html=questions_html,
     ), status
 
 
