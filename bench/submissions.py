@@ -2,25 +2,42 @@
 
 Sets up a fresh database (a SQLite file in a temporary folder; with ``--postgres URL`` also a
 private schema in that PostgreSQL database, dropped afterwards) holding the demo district and an
-open campaign with household codes, made as tests/questionnaires/conftest.py does. Starts
-gunicorn with 2 sync workers on 127.0.0.1 and a free port (production settings, rate limit for
-residents raised through ``RESIDENT_SUBMIT_LIMIT``), then, with a few client threads:
+open campaign with household codes, made as tests/questionnaires/conftest.py does, except that
+the household counts of the community's grids are raised first so that the campaign has at
+least ``--codes`` (25,000) codes. Starts gunicorn with 2 sync workers on 127.0.0.1 and a free
+port (production settings, rate limit for residents raised through ``RESIDENT_SUBMIT_LIMIT``),
+then runs four phases on that one server, in this order, each with ``--threads`` client threads
+(one ``requests.Session`` per thread), a 1 s warm-up, then ``--seconds`` measured; every phase
+is bounded in time and in codes:
 
-(a) resident submissions per second: each submission opens the code page (GET /c/<code>),
-    reads the hidden ``submission_id``, ``started`` and ``csrf_token`` fields and posts the
-    answers; each uses a fresh code; a submission counts when the server answers with the
-    redirect to its receipt;
-(b) requests per second of the trivial endpoint /healthz, the same way, in the same run.
+1. healthz: ``GET /healthz``, the trivial endpoint; the baseline of every ratio;
+2. form views: ``GET /c/<code>`` on fresh codes; each thread keeps, with its own session (so
+   that the CSRF session cookie matches), each page's code and hidden ``submission_id``,
+   ``started`` and ``csrf_token``. It runs ``--seconds`` + 2 s after its warm-up so that phase 3
+   has forms enough; pages per second are measured while fetching;
+3. submissions: ``POST /c/<code>`` of the answered forms only, each thread posting the forms it
+   fetched, in the same session; one counts when the server answers 302 to ``/r/<receipt>``.
+   When a thread runs out of forms the phase ends there (the rate is over the time measured
+   until then, and the output says so). This is the issue's "resident submissions per second":
+   its ratio to healthz has the goal of at least 0.35;
+4. round trips: ``GET`` then ``POST /c/<code>`` per resident on fresh codes, fresh sessions: a
+   resident opening the QR link and answering (what this script used to call a submission).
+   Its ratio to healthz is printed beside the submissions' one, with no goal.
 
-Prints both, and their ratio (goal: at least 0.35), and checks that the database holds exactly
-one response per accepted submission. Loopback only; every phase is bounded in time and count,
-and the server is stopped at the end.
+For each phase it prints the rate, its ratio to healthz and the CPU milliseconds per request
+(per round trip in phase 4) used by the gunicorn processes (master and workers: utime + stime
+from /proc, workers reaped meanwhile included), by this client process (``os.times``) and, with
+PostgreSQL on this machine, by the app's PostgreSQL backends; also how many cores the whole
+machine kept busy. It checks that the database holds exactly one response per accepted
+submission (phases 3 and 4, warm-ups included) and prints MISMATCH otherwise. Loopback only; the
+server is stopped at the end.
 
-Run:  .venv/bin/python bench/submissions.py [--seconds 15] [--threads 4] [--postgres URL]
+Run:  .venv/bin/python bench/submissions.py [--seconds 10] [--threads 4] [--postgres URL]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import secrets
@@ -32,10 +49,10 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from queue import Empty, SimpleQueue
 from urllib.parse import quote
 
 import requests
@@ -52,9 +69,14 @@ QUESTIONS = [
     {"type": "long_text", "text": "您还有什么意见和建议？", "required": False},
     {"type": "likert", "text": "总体来说，您对长者食堂满意吗？", "overall": True},
 ]
+ANSWERS = {"q_q1": "5", "q_q2": "4", "q_q3": "4", "q_q4": "3", "q_q5": "2", "q_q6": "饭菜可以再软一点", "q_q7": "4"}
 INPUT_RE = re.compile(r"<input\b[^>]*>", re.I)
 ATTR_RE = re.compile(r'(name|value)="([^"]*)"')
 HIDDEN = ("submission_id", "started", "csrf_token")
+GOAL = 0.35
+WARMUP = 1.0
+PREFETCH_EXTRA = 2.0  # form views run this much longer than --seconds, so that the POSTs do not run out
+ROUND_TRIP_SHARE = 1 / 3  # of the codes kept back from the form views for the round trips
 
 
 def hidden_fields(html: str) -> dict[str, str]:
@@ -72,8 +94,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(database_url: str, community: str) -> tuple[list[str], int]:
-    """Schema, demo district and an open campaign with codes; returns (codes, campaign id)."""
+def prepare(database_url: str, community: str, min_codes: int = 0) -> tuple[list[str], int]:
+    """Schema, demo district and an open campaign with codes; returns (codes, campaign id).
+
+    With ``min_codes``, the household counts of the community's grids are multiplied (all by the
+    same whole factor) before the codes are made, so that there are at least that many codes.
+    """
     from sqlalchemy import select
 
     from survey import create_app
@@ -101,6 +127,14 @@ def prepare(database_url: str, community: str) -> tuple[list[str], int]:
             None, unit, version, project, "朝阳社区长者食堂 满意度评议", AccessMode.both,
             today - timedelta(days=1), today + timedelta(days=13), today + timedelta(days=20),
         )
+        if min_codes:
+            grids = ops.campaign_grids(campaign)
+            households = sum(grid.households or 0 for grid in grids)
+            if grids and households < min_codes:
+                factor = math.ceil(min_codes / households) if households else 0
+                for grid in grids:
+                    grid.households = (grid.households or 0) * factor if factor else math.ceil(min_codes / len(grids))
+                db.session.flush()
         ops.generate_codes(None, campaign)
         ops.open_campaign(None, campaign)
         db.session.commit()
@@ -168,123 +202,377 @@ class Server:
         self.log.close()
 
 
+# --- CPU time, from /proc -------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat from the 3rd (state) on, or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(")") + 2:].split()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    tasks = Path(f"/proc/{pid}/task")
+    files = list(tasks.glob("*/children")) if tasks.is_dir() else []
+    if files:  # kernels built with CONFIG_PROC_CHILDREN
+        for f in files:
+            try:
+                found += [int(p) for p in f.read_text().split()]
+            except OSError:
+                pass
+        return found
+    for entry in Path("/proc").iterdir():  # otherwise: every process whose parent is pid
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields and int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants, reaped children included."""
+    fields = _stat(pid)
+    if fields is None:
+        return 0.0
+    # utime, stime, cutime, cstime are fields 14-17 of stat: 11-14 here
+    ticks = sum(int(x) for x in fields[11:15])
+    return ticks / TICK + sum(tree_cpu(child) for child in _children(pid))
+
+
+def machine_busy() -> float:
+    """CPU seconds spent on all cores, other than idle and iowait, since boot."""
+    with open("/proc/stat") as f:
+        values = [int(x) for x in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # user nice system idle iowait irq softirq steal
+
+
+class PostgresBackends:
+    """CPU of the app's PostgreSQL backends (found by the application_name in the server's URL).
+
+    Cumulative over the backends seen so far: one that has gone since the last reading counts
+    with the CPU it had then (a lower bound), so a phase's difference is never negative.
+    """
+
+    def __init__(self, admin_url: str, app_name: str):
+        from sqlalchemy import create_engine
+
+        self.app_name = app_name
+        self.engine = create_engine(admin_url, connect_args={"application_name": f"{app_name}-meter"})
+        self.last: dict[int, float] = {}
+        self.retired = 0.0
+        self.local = True
+
+    def cpu(self) -> float | None:
+        from sqlalchemy import text
+
+        if not self.local:
+            return None
+        with self.engine.connect() as conn:
+            pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": self.app_name}).scalars().all()
+        now: dict[int, float] = {}
+        for pid in pids:
+            fields = _stat(pid)
+            if fields is not None:
+                now[pid] = (int(fields[11]) + int(fields[12])) / TICK
+        if pids and not now:  # the backends are not on this machine
+            self.local = False
+            return None
+        self.retired += sum(seconds for pid, seconds in self.last.items() if pid not in now)
+        self.last = now
+        return self.retired + sum(now.values())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class Meter:
+    server_pid: int
+    postgres: PostgresBackends | None = None
+
+    def read(self) -> dict[str, float | None]:
+        times = os.times()
+        return {
+            "server": tree_cpu(self.server_pid),
+            "client": times.user + times.system,
+            "postgres": self.postgres.cpu() if self.postgres else None,
+            "machine": machine_busy(),
+            "wall": time.monotonic(),
+        }
+
+
+# --- the phases -----------------------------------------------------------------------------------
+
+class Codes:
+    """Fresh household codes, shared by the threads and the phases; each code is handed out once."""
+
+    def __init__(self, codes: list[str]):
+        self.codes, self.next, self.lock = codes, 0, threading.Lock()
+
+    def take(self, keep: int = 0) -> str | None:
+        """A fresh code, or None when only ``keep`` codes are left."""
+        with self.lock:
+            if len(self.codes) - self.next <= keep:
+                return None
+            self.next += 1
+            return self.codes[self.next - 1]
+
+    @property
+    def used(self) -> int:
+        return self.next
+
+
 @dataclass
 class Phase:
+    name: str
     done: int = 0
     failed: int = 0
     seconds: float = 0.0
     total_ok: int = 0  # warm-up included
+    ran_out: int = 0  # threads that had nothing left to do before the time was up
+    cpu: dict[str, float | None] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.done / self.seconds if self.seconds else 0.0
 
+    def per_request_ms(self, key: str) -> float | None:
+        value, requests_ = self.cpu.get(key), self.done + self.failed
+        return None if value is None or not requests_ else 1000 * value / requests_
 
-def run_phase(threads: int, seconds: float, work, warmup: float = 1.0) -> Phase:
-    """``work(session)`` -> True/False/None (None: nothing left); counted after a warm-up."""
-    phase = Phase()
+
+def run_phase(name: str, threads: int, seconds: float, work, meter: Meter, sessions: list[requests.Session] | None = None) -> Phase:
+    """``work(thread index, session)`` -> True/False/None, counted after a warm-up.
+
+    None means the thread has nothing left (no codes, no forms): the phase ends there for every
+    thread, so that the rate is measured with all threads busy. ``sessions``: one per thread,
+    kept; otherwise each thread has a fresh one.
+    """
+    phase = Phase(name)
     lock = threading.Lock()
     start = time.monotonic()
-    measure_from, stop_at = start + warmup, start + warmup + seconds
+    measure_from = start + WARMUP
+    stop_at = [measure_from + seconds]
 
-    def loop():
-        with requests.Session() as session:
-            while (now := time.monotonic()) < stop_at:
-                ok = work(session)
-                if ok is None:
-                    return
-                if ok:
-                    with lock:
+    def loop(index: int):
+        session = sessions[index] if sessions else requests.Session()
+        try:
+            while (began := time.monotonic()) < stop_at[0]:
+                ok = work(index, session)
+                with lock:
+                    if ok is None:
+                        phase.ran_out += 1
+                        stop_at[0] = min(stop_at[0], began)
+                        return
+                    if ok:
                         phase.total_ok += 1
-                if time.monotonic() >= measure_from and now >= measure_from:
-                    with lock:
+                    if began >= measure_from:
                         if ok:
                             phase.done += 1
                         else:
                             phase.failed += 1
+        finally:
+            if not sessions:
+                session.close()
 
-    workers = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
+    workers = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(threads)]
     for w in workers:
         w.start()
+    time.sleep(max(measure_from - time.monotonic(), 0))
+    before = meter.read()
     for w in workers:
-        w.join(timeout=seconds + warmup + 120)
-    phase.seconds = min(time.monotonic(), stop_at) - measure_from
+        w.join(timeout=seconds + WARMUP + 120)
+    after = meter.read()
+    phase.seconds = max(min(time.monotonic(), stop_at[0]) - measure_from, 0.0)
+    phase.cpu = {
+        key: None if before[key] is None or after[key] is None else after[key] - before[key] for key in before
+    }
     return phase
 
 
-def bench(label: str, database_url: str, args) -> tuple[float, float]:
+def bench(label: str, database_url: str, args) -> dict[str, float]:
     print(f"\n[{label}] preparing the database ...", flush=True)
-    codes, campaign_id = prepare(database_url, args.community)
-    queue: SimpleQueue[str] = SimpleQueue()
-    for code in codes:
-        queue.put(code)
-    errors: list[str] = []
+    began = time.monotonic()
+    codes_list, campaign_id = prepare(database_url, args.community, args.codes)
+    print(f"[{label}] prepared in {time.monotonic() - began:.1f} s: {len(codes_list):,} codes", flush=True)
+    codes = Codes(codes_list)
+    keep_for_round_trips = int(len(codes_list) * ROUND_TRIP_SHARE)
     with tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False) as log_file:
         log = Path(log_file.name)
-    server = Server(database_url, args.workers, log)
+    postgres = None
+    server_url = database_url
+    if label == "postgresql":
+        app_name = f"bench-submissions-{uuid.uuid4().hex[:8]}"
+        server_url = f"{database_url}{'&' if '?' in database_url else '?'}application_name={app_name}"
+        postgres = PostgresBackends(database_url, app_name)
+    server = Server(server_url, args.workers, log)
+    phases: dict[str, Phase] = {}
+    forms: list[deque[tuple[str, dict[str, str]]]] = [deque() for _ in range(args.threads)]
+    form_sessions = [requests.Session() for _ in range(args.threads)]
     try:
         server.wait_ready()
-        answers = {"q_q1": "5", "q_q2": "4", "q_q3": "4", "q_q4": "3", "q_q5": "2", "q_q6": "饭菜可以再软一点", "q_q7": "4"}
+        meter = Meter(server.process.pid, postgres)
+        base = server.base
 
-        def submit(session: requests.Session):
+        errors_by_phase: dict[str, list[str]] = {"healthz": [], "form views": [], "submissions": [], "round trips": []}
+
+        def failure(phase: str, what: str) -> bool:
+            errors = errors_by_phase[phase]
+            if len(errors) < 20:
+                errors.append(what)
+            return False
+
+        def health(_index: int, session: requests.Session):
             try:
-                code = queue.get_nowait()
-            except Empty:
-                return None
-            try:
-                page = session.get(f"{server.base}/c/{code}", timeout=30)
-                fields = hidden_fields(page.text)
-                if page.status_code != 200 or set(fields) != set(HIDDEN):
-                    errors.append(f"GET /c/{code}: {page.status_code}")
-                    return False
-                posted = session.post(f"{server.base}/c/{code}", data={**fields, **answers}, allow_redirects=False, timeout=30)
-                if posted.status_code == 302 and "/r/" in posted.headers.get("Location", ""):
-                    return True
-                errors.append(f"POST /c/{code}: {posted.status_code}")
-                return False
+                answer = session.get(f"{base}/healthz", timeout=30)
+                return answer.status_code == 200 or failure("healthz", f"GET /healthz: {answer.status_code}")
             except requests.RequestException as error:
-                errors.append(str(error))
-                return False
+                return failure("healthz", str(error))
 
-        def health(session: requests.Session):
+        def open_form(phase: str, session: requests.Session, code: str) -> dict[str, str] | None:
             try:
-                return session.get(f"{server.base}/healthz", timeout=30).status_code == 200
-            except requests.RequestException:
-                return False
+                page = session.get(f"{base}/c/{code}", timeout=30)
+            except requests.RequestException as error:
+                failure(phase, f"GET /c/{code}: {error}")
+                return None
+            fields = hidden_fields(page.text)
+            if page.status_code != 200 or set(fields) != set(HIDDEN):
+                failure(phase, f"GET /c/{code}: {page.status_code}")
+                return None
+            return fields
 
-        # Both phases run with the server warm; healthz second so the code pages' templates are compiled.
-        submissions = run_phase(args.threads, args.seconds, submit)
-        healthz = run_phase(args.threads, args.seconds, health)
+        def post_form(phase: str, session: requests.Session, code: str, fields: dict[str, str]) -> bool:
+            try:
+                posted = session.post(f"{base}/c/{code}", data={**fields, **ANSWERS}, allow_redirects=False, timeout=30)
+            except requests.RequestException as error:
+                return failure(phase, f"POST /c/{code}: {error}")
+            if posted.status_code == 302 and "/r/" in posted.headers.get("Location", ""):
+                return True
+            return failure(phase, f"POST /c/{code}: {posted.status_code}")
+
+        def view(index: int, session: requests.Session):
+            code = codes.take(keep=keep_for_round_trips)
+            if code is None:
+                return None
+            fields = open_form("form views", session, code)
+            if fields is None:
+                return False
+            forms[index].append((code, fields))
+            return True
+
+        def submit(index: int, session: requests.Session):
+            if not forms[index]:
+                return None
+            code, fields = forms[index].popleft()
+            return post_form("submissions", session, code, fields)
+
+        def round_trip(_index: int, session: requests.Session):
+            code = codes.take()
+            if code is None:
+                return None
+            fields = open_form("round trips", session, code)
+            return fields is not None and post_form("round trips", session, code, fields)
+
+        phases["healthz"] = run_phase("healthz", args.threads, args.seconds, health, meter)
+        phases["form views"] = run_phase("form views", args.threads, args.seconds + PREFETCH_EXTRA, view, meter, form_sessions)
+        fetched = sum(len(f) for f in forms)
+        phases["submissions"] = run_phase("submissions", args.threads, args.seconds, submit, meter, form_sessions)
+        unposted = sum(len(f) for f in forms)
+        phases["round trips"] = run_phase("round trips", args.threads, args.seconds, round_trip, meter)
+        for name, phase in phases.items():
+            phase.errors = errors_by_phase[name]
     finally:
+        for session in form_sessions:
+            session.close()
         server.stop()
+        if postgres is not None:
+            postgres.dispose()
     stored = count_responses(database_url, campaign_id)
-    used = len(codes) - queue.qsize()
-    print(f"[{label}] {len(codes):,} codes, {used:,} used; server log {log}")
-    print(f"[{label}] resident submissions: {submissions.done:,} in {submissions.seconds:.1f} s = {submissions.rate:.1f}/s "
-          f"({submissions.failed} failed){'  (ran out of codes)' if queue.empty() else ''}")
-    print(f"[{label}] /healthz requests:    {healthz.done:,} in {healthz.seconds:.1f} s = {healthz.rate:.1f}/s ({healthz.failed} failed)")
-    ratio = submissions.rate / healthz.rate if healthz.rate else 0.0
-    print(f"[{label}] ratio submissions / healthz = {ratio:.3f} (goal >= 0.35: {'met' if ratio >= 0.35 else 'NOT met'})")
-    # Every accepted submission (warm-up ones too) is in the database, exactly once.
-    print(f"[{label}] responses stored: {stored:,} for {submissions.total_ok:,} accepted submissions "
-          f"({'equal' if stored == submissions.total_ok else 'MISMATCH'})")
-    if errors:
-        print(f"[{label}] first errors: {errors[:3]}")
-    if not args.keep_log:
+    accepted = phases["submissions"].total_ok + phases["round trips"].total_ok
+    log_text = log.read_text(errors="replace")
+    tracebacks = log_text.count("Traceback")
+
+    healthz_rate = phases["healthz"].rate
+    cores = os.cpu_count() or 1
+    print(f"[{label}] {len(codes_list):,} codes, {codes.used:,} used; {fetched:,} forms fetched, {unposted:,} left unposted; "
+          f"gunicorn {args.workers} workers, {args.threads} client threads, {cores} cores")
+    labels = {
+        "healthz": "healthz (GET /healthz)",
+        "form views": "form views (GET /c/<code>)",
+        "submissions": "submissions (POST /c/<code>)",
+        "round trips": "round trips (GET + POST)",
+    }
+    has_pg = any(p.cpu.get("postgres") is not None for p in phases.values())
+    header = f"{'phase':<30} {'done':>7} {'failed':>6} {'seconds':>7} {'per s':>8} {'/healthz':>8}   CPU ms per request: {'server':>6} {'client':>6}"
+    header += f" {'pg':>6}" if has_pg else ""
+    header += f"   cores busy: {'all':>4} {'others':>6}"
+    print(f"[{label}] {header}")
+    busiest_others = 0.0
+    for name, phase in phases.items():
+        ratio = phase.rate / healthz_rate if healthz_rate else 0.0
+
+        def ms(key: str) -> str:
+            value = phase.per_request_ms(key)
+            return f"{value:6.2f}" if value is not None else f"{'n/a':>6}"
+
+        wall = phase.cpu.get("wall") or 0.0
+        busy = phase.cpu["machine"] / wall if wall else 0.0
+        ours = sum(phase.cpu.get(key) or 0.0 for key in ("server", "client", "postgres"))
+        others = max(phase.cpu["machine"] - ours, 0.0) / wall if wall else 0.0
+        busiest_others = max(busiest_others, others)
+        line = (f"{labels[name]:<30} {phase.done:>7,} {phase.failed:>6,} {phase.seconds:>7.1f} {phase.rate:>8.1f} {ratio:>8.3f}"
+                f"   {'':>19} {ms('server')} {ms('client')}")
+        line += f" {ms('postgres')}" if has_pg else ""
+        line += f"   {'':>12}{busy:>4.2f} {others:>6.2f}"
+        if phase.ran_out:
+            line += f"   (ran out of {'forms' if name == 'submissions' else 'codes'} after {phase.seconds:.1f} s)"
+        print(f"[{label}] {line}")
+    submission_ratio = phases["submissions"].rate / healthz_rate if healthz_rate else 0.0
+    round_trip_ratio = phases["round trips"].rate / healthz_rate if healthz_rate else 0.0
+    print(f"[{label}] CPU per request in phase 4 is per round trip (a GET and a POST)"
+          + ("; pg: the app's PostgreSQL backends" if has_pg else "")
+          + f"; cores busy: the whole machine's ({cores} cores), and of it others: processes other than gunicorn, this client"
+          + (" and the app's backends" if has_pg else ""))
+    if busiest_others > 0.2:
+        print(f"[{label}] WARNING: other processes kept up to {busiest_others:.2f} cores busy during a phase; the rates are lowered by them")
+    print(f"[{label}] SUBMISSION RATIO  submissions (POST of an answered form) / healthz = {submission_ratio:.3f}   "
+          f"goal >= {GOAL}: {'met' if submission_ratio >= GOAL else 'NOT met'}")
+    print(f"[{label}] ROUND TRIP RATIO  round trip (GET + POST) per resident / healthz  = {round_trip_ratio:.3f}   "
+          "(no goal: a resident opening the QR link and answering)")
+    # Every accepted submission (warm-up ones too, both phases that post) is in the database, exactly once.
+    print(f"[{label}] responses stored: {stored:,} for {accepted:,} accepted submissions "
+          f"({phases['submissions'].total_ok:,} + {phases['round trips'].total_ok:,} round trips) "
+          f"({'equal' if stored == accepted else 'MISMATCH'})")
+    for name, phase in phases.items():
+        if phase.errors:
+            print(f"[{label}] {name}: first errors: {phase.errors[:3]}")
+    keep = args.keep_log or tracebacks
+    print(f"[{label}] server log: {tracebacks} tracebacks; " + (f"kept at {log}" if keep else "removed"))
+    if not keep:
         log.unlink(missing_ok=True)
-    return ratio, stored
+    return {"submissions": submission_ratio, "round trips": round_trip_ratio}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase (after a 1 s warm-up)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase, after a 1 s warm-up (at most 120)")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--community", default="LJ0101", help="demo community whose grids give the codes")
+    parser.add_argument("--codes", type=int, default=25_000, help="household codes at least (at most 200,000)")
     parser.add_argument("--postgres", metavar="URL", help="also run against a private schema in this PostgreSQL database")
     parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log file")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 120.0)  # bounded whatever is asked
+    args.codes = max(min(args.codes, 200_000), 0)
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-submissions-") as folder:
@@ -303,7 +591,10 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             engine.dispose()
-    print("\nsummary: " + ", ".join(f"{name} ratio {ratio:.3f}" for name, (ratio, _n) in results.items()))
+    print("\nsummary: " + "; ".join(
+        f"{name}: submissions ratio {r['submissions']:.3f} (goal >= {GOAL}), round trip (GET + POST) ratio {r['round trips']:.3f}"
+        for name, r in results.items()
+    ))
 
 
 if __name__ == "__main__":
