@@ -21,8 +21,13 @@ FIELD_PREFIX = "q_"
 
 
 class AnswerFormBase(Form):
-    submission_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
-    started = HiddenField()
+    class Meta:
+        # The application-wide CSRFProtect checks every POST before the view runs; the form's
+        # own token field would only be built (and a new token signed) a second time.
+        csrf = False
+
+    submission_id = HiddenField("", validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    started = HiddenField("")
     submit = SubmitField(_l("Submit"))
 
 
