@@ -10,7 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from survey.forms.base import Form, OptionalAnswer, strip
+from survey.forms.base import Form, OptionalAnswer, strip, submission_id_format
 from survey.opinions.models import OpinionCategory
 
 PHONE_PATTERN = r"^[0-9+\- ()]{5,32}$"
@@ -30,7 +30,8 @@ class _TextLimit:
 
 
 class OpinionForm(Form):
-    submission_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
+    # OptionalAnswer, not Optional: Optional lets a forged "\r" through as a submission id.
+    submission_id = HiddenField(validators=[OptionalAnswer(), submission_id_format])
     category = RadioField(
         _l("What is it about?"), choices=category_choices,
         validators=[DataRequired(message=_l("Please choose what the opinion is about."))],

@@ -312,3 +312,19 @@ def test_attachment_type_comes_from_the_content_never_the_name(app, client, logi
     assert served.mimetype == "image/png" and served.headers["X-Content-Type-Options"] == "nosniff"
     html = client.get(page).get_data(as_text=True)
     assert SCRIPT not in html
+
+
+# Found by the test above: WTForms' Optional took a forged "\r" as a blank submission id and let
+# it through, so a second opinion sent with the same "\r" was answered with the first one.
+@NO_LIMITS
+@pytest.mark.parametrize("forged", ["\r", " ", "\t", "0123456789abcdef0123456789abcdef\n"])
+def test_a_blank_or_malformed_submission_id_is_refused(app, demo, forged):
+    from survey.opinions.models import Opinion
+
+    client = app.test_client()
+    for text in ("楼道堆满杂物", "路灯坏了"):
+        data = {**hidden_fields(client, "/opinions/LJ0101/new"), "category": "environment", "grid": "", "text": text}
+        response = client.post("/opinions/LJ0101/new", data={**data, "submission_id": forged})
+        assert response.status_code != 302 and response.status_code < 500
+    with app.app_context():
+        assert count(Opinion) == 0
