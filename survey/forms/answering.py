@@ -10,10 +10,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
 from survey.core.db import utcnow
-from survey.forms.base import Form
+from survey.forms.base import SUBMISSION_ID, Form, submission_id_format
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.questions import StoredAnswer
 
@@ -26,7 +26,7 @@ class AnswerFormBase(Form):
         # own token field would only be built (and a new token signed) a second time.
         csrf = False
 
-    submission_id = HiddenField("", validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    submission_id = HiddenField("", validators=[DataRequired(), submission_id_format])
     started = HiddenField("")
     submit = SubmitField(_l("Submit"))
 
@@ -64,12 +64,30 @@ def _started_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="answer-started")
 
 
-def started_at(form: AnswerFormBase) -> datetime | None:
+def started_at(signed: str | None) -> datetime | None:
     """When the form was first shown, if the signed value is intact (for the speeding flag)."""
     try:
-        return datetime.fromisoformat(_started_signer().loads(form.started.data or ""))
+        return datetime.fromisoformat(_started_signer().loads(signed or ""))
     except (BadSignature, ValueError, TypeError):
         return None
+
+
+def accepted_answers(version: QuestionnaireVersion, formdata) -> dict[str, list[StoredAnswer]] | None:
+    """The answers of a plainly valid form, checked by the question types without building a form.
+
+    None when the form's full validation must decide and explain (``answer_form``): a missing
+    answer, a value that is not an option, anything unusual.
+    """
+    if not SUBMISSION_ID.fullmatch(formdata.get("submission_id", "")):
+        return None
+    answers = {}
+    for question in version.question_types():
+        rows = question.accept(formdata.getlist(FIELD_PREFIX + question.key))
+        if rows is None:
+            return None
+        if rows:
+            answers[question.key] = rows
+    return answers
 
 
 def unknown_fields(version: QuestionnaireVersion, formdata) -> list[str]:

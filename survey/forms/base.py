@@ -1,6 +1,7 @@
 """Shared form pieces."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel import support
@@ -11,6 +12,9 @@ from wtforms.i18n import messages_path
 from wtforms.validators import Regexp, StopValidation
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+# The id a form carries so that sending it twice stores it once: 32 hex digits from uuid4.
+SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
+submission_id_format = Regexp(SUBMISSION_ID.pattern + r"\Z")
 code_validator = Regexp(
     CODE_PATTERN,
     message=_l("Use 1 to 32 letters, digits, '-', '_' or '.', starting with a letter or digit."),

@@ -17,7 +17,8 @@ from survey.core.errors import DomainError
 from survey.core.views import safe_next
 from survey.extensions import db, limiter
 from survey.forms.answering import (
-    CodeEntryForm, answer_form, answered_count, collected_answers, fresh_form, started_at, unknown_fields,
+    CodeEntryForm, accepted_answers, answer_form, answered_count, collected_answers, fresh_form, started_at,
+    unknown_fields,
 )
 from survey.questionnaires import operations
 from survey.questionnaires.codes import display as display_code
@@ -112,41 +113,48 @@ def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel,
     if problem is not None:
         return _earlier_receipt() or _problem(campaign.id, problem.message)
     version = campaign.version
-    questions_html = _blank_questions(version) if request.method == "GET" else None
-    if questions_html is not None:
-        form = fresh_form()
-    else:
-        form = answer_form(version, request.form if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        forged = unknown_fields(version, request.form)
-        if forged:
-            form.form_errors.append(_("The form contains questions that this questionnaire does not have. Please reload the page."))
-            status = 400
-        elif form.validate():
-            submission_id = form.submission_id.data
+    if request.method == "GET":
+        questions_html = _blank_questions(version)
+        form = fresh_form() if questions_html is not None else answer_form(version)
+        return _questionnaire(campaign, form, code=code, questions_html=questions_html)
+    if unknown_fields(version, request.form):
+        form = answer_form(version, request.form)
+        form.form_errors.append(_("The form contains questions that this questionnaire does not have. Please reload the page."))
+        return _questionnaire(campaign, form, code=code, status=400)
+    # A plainly valid form is taken as it is; otherwise the full form validation decides and explains.
+    form = None
+    answers = accepted_answers(version, request.form)
+    if answers is None:
+        form = answer_form(version, request.form)
+        if not form.validate():
+            return _questionnaire(campaign, form, code=code, status=400)
+        answers = collected_answers(version, form)
+    submission_id = request.form["submission_id"]
+    assisted = _assisting()
 
-            def submit():
-                return operations.submit_response(
-                    campaign, collected_answers(version, form), submission_id=submission_id, channel=channel,
-                    code=code, started_at=started_at(form), assisted=_assisting(),
-                )
+    def submit():
+        return operations.submit_response(
+            campaign, answers, submission_id=submission_id, channel=channel, code=code,
+            started_at=started_at(request.form.get("started")), assisted=assisted,
+        )
 
-            try:
-                receipt_number, _created = operations.store_once(submit, submission_id)
-            except operations.SubmissionRefused as refused:
-                return _problem(campaign.id, refused.message)
-            except DomainError as error:
-                form.form_errors.append(str(error))
-                status = 400
-            else:
-                return _receipt_redirect(campaign, receipt_number, remember=channel is ResponseChannel.open_link)
-        else:
-            status = 400
+    try:
+        receipt_number, _created = operations.store_once(submit, submission_id)
+    except operations.SubmissionRefused as refused:
+        return _problem(campaign.id, refused.message)
+    except DomainError as error:
+        form = form or answer_form(version, request.form)
+        form.form_errors.append(str(error))
+        return _questionnaire(campaign, form, code=code, status=400)
+    return _receipt_redirect(campaign, receipt_number, remember=channel is ResponseChannel.open_link and not assisted)
+
+
+def _questionnaire(campaign, form, *, code=None, questions_html: Markup | None = None, status: int = 200):
+    version = campaign.version
     return render_template(
         "answering/questionnaire.html", campaign=campaign, version=version, form=form, code=code,
-        display_code=display_code, answered=0 if questions_html else answered_count(version, form), assisting=_assisting(),
-        questions_html=questions_html,
+        display_code=display_code, answered=0 if questions_html else answered_count(version, form),
+        assisting=_assisting(), questions_html=questions_html,
     ), status
 
 
@@ -173,7 +181,7 @@ def _blank_questions(version: QuestionnaireVersion) -> Markup | None:
 
 def _receipt_redirect(campaign: operations.AnsweringCampaign, receipt: str, *, remember: bool):
     target = make_response(redirect(url_for("answering.receipt", receipt=receipt)))
-    if remember and not _assisting():
+    if remember:
         receipts = _device_receipts()
         receipts[str(campaign.id)] = receipt
         target.set_cookie(

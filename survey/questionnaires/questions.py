@@ -6,6 +6,7 @@ instance that knows how to show, check and count that question.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from survey.forms.base import OptionalAnswer
 from wtforms.widgets import CheckboxInput, ListWidget
 
 DONT_KNOW = "0"  # "不了解": missing for scoring, never low
+PLAIN_INTEGER = re.compile(r"-?[0-9]{1,9}")
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000
 
@@ -69,8 +71,33 @@ class QuestionType:
         """(stored value, label) pairs for a distribution; empty for free answers."""
         return []
 
+    def accept(self, sent: list[str]) -> list[StoredAnswer] | None:
+        """The rows to keep for what a form sent, when it is plainly valid; None when the form's
+        full validation (``field()``) has to decide and say what is wrong.
 
-class Likert(QuestionType):
+        The resident's answers go this way first: it needs no form object. It must never accept
+        what the full validation refuses, nor keep other rows (tests/questionnaires/test_accept.py).
+        """
+        if not sent or all(value == "" for value in sent):
+            return None if self.required else []
+        if len(sent) != 1:
+            return None
+        return self.accept_one(sent[0])
+
+    def accept_one(self, value: str) -> list[StoredAnswer] | None:
+        return None
+
+
+class ChoiceQuestion(QuestionType):
+    """One of the stored values of ``categories()``."""
+
+    def accept_one(self, value):
+        if any(value == stored for stored, _label in self.categories()):
+            return [StoredAnswer(value_num=float(value))]
+        return None
+
+
+class Likert(ChoiceQuestion):
     name = "likert"
     label = _l("Satisfaction scale")
     scored = True
@@ -107,7 +134,7 @@ class Likert(QuestionType):
         return [StoredAnswer(value_num=float(data))]  # 0 = don't know, kept as such
 
 
-class SingleChoice(QuestionType):
+class SingleChoice(ChoiceQuestion):
     name = "single"
     label = _l("Single choice")
 
@@ -138,10 +165,19 @@ class MultipleChoice(SingleChoice):
         )
 
     def store(self, data):
-        return [StoredAnswer(value_num=float(v)) for v in (data or [])]
+        # An optional question sent only empty values passes as unanswered (OptionalAnswer).
+        return [StoredAnswer(value_num=float(v)) for v in (data or []) if v != ""]
+
+    def accept(self, sent):
+        if not sent or all(value == "" for value in sent):
+            return None if self.required else []
+        stored = {value for value, _label in self.categories()}
+        if all(value in stored for value in sent):
+            return [StoredAnswer(value_num=float(value)) for value in sent]
+        return None
 
 
-class Rating(QuestionType):
+class Rating(ChoiceQuestion):
     name = "rating"
     label = _l("Rating 0 to 10")
 
@@ -175,6 +211,14 @@ class Number(QuestionType):
     def store(self, data):
         return [] if data is None else [StoredAnswer(value_num=float(data))]
 
+    def accept_one(self, value):
+        if not PLAIN_INTEGER.fullmatch(value):
+            return None  # signs, spaces, other digits: IntegerField decides
+        number = int(value)
+        if self.spec.get("min", 0) <= number <= self.spec.get("max", 1_000_000):
+            return [StoredAnswer(value_num=float(number))]
+        return None
+
 
 class ShortText(QuestionType):
     name = "short_text"
@@ -187,6 +231,12 @@ class ShortText(QuestionType):
             filters=[lambda v: v.strip() if isinstance(v, str) else v],
             validators=[self.presence(), Length(max=self.max_length, message=_l("At most %(max)d characters, please."))],
         )
+
+    def accept_one(self, value):
+        text = value.strip()
+        if text and len(text) <= self.max_length:
+            return [StoredAnswer(value_text=text)]
+        return None
 
 
 class LongText(ShortText):
