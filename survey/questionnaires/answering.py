@@ -17,7 +17,7 @@ from survey.core.errors import DomainError
 from survey.core.views import safe_next
 from survey.extensions import db, limiter
 from survey.forms.answering import (
-    CodeEntryForm, accepted_answers, answer_form, answered_count, collected_answers, fresh_form, started_at,
+    AnswerFormBase, CodeEntryForm, accepted_answers, answer_form, answered_count, collected_answers, fresh_form, started_at,
     unknown_fields,
 )
 from survey.questionnaires import operations
@@ -149,7 +149,10 @@ def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel,
     return _receipt_redirect(campaign, receipt_number, remember=channel is ResponseChannel.open_link and not assisted)
 
 
-def _questionnaire(campaign, form, *, code=None, questions_html: Markup | None = None, status: int = 200):
+def _questionnaire(
+    campaign: operations.AnsweringCampaign, form: AnswerFormBase, *, code: operations.HouseholdCode | None = None,
+    questions_html: Markup | None = None, status: int = 200,
+):
     version = campaign.version
     return render_template(
         "answering/questionnaire.html", campaign=campaign, version=version, form=form, code=code,
