@@ -2,6 +2,10 @@
 
 An import is all or nothing: every row is checked first, every problem is reported with its
 line number, and only a file without problems changes the database.
+
+Export guards every cell against formula injection with the responses export's
+:func:`~survey.core.spreadsheets.escape_formula` (``=SUM(A1)`` is written ``'=SUM(A1)``), and
+import takes that quote off again, so that an export imports back to the same tree.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from sqlalchemy import select
 
 from survey.core import audit
 from survey.core.errors import DomainError
+from survey.core.spreadsheets import FORMULA_STARTS, escape_formula
 from survey.extensions import db
 from survey.orgs import operations
 from survey.orgs.models import CommunityKind, OrgLevel, OrgUnit
@@ -55,6 +60,21 @@ class _Row:
     fields: operations.UnitFields
 
 
+def _looks_escaped(value: str) -> bool:
+    """``'=1``, ``''=1``: quotes in front of what a spreadsheet would take for a formula."""
+    return value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def _export_cell(value: str) -> str:
+    # A text that already looks escaped gets one more quote, so that import, which takes one
+    # quote off such a text, gives back every text exactly as it was.
+    return "'" + value if _looks_escaped(value) else escape_formula(value)
+
+
+def _import_cell(value: str) -> str:
+    return value[1:] if _looks_escaped(value) else value
+
+
 def _int_or_none(value: str, column: str, errors: list[str]) -> int | None:
     value = value.strip()
     if not value:
@@ -85,7 +105,7 @@ def _parse(stream: IO[str]) -> tuple[list[_Row], list[RowError]]:
         if None in record:
             errors.append(RowError(line, _("more values than columns")))
             continue
-        get = lambda key: (record.get(key) or "").strip()  # noqa: E731
+        get = lambda key: _import_cell((record.get(key) or "").strip())  # noqa: E731
         if not any(get(c) for c in header):
             continue  # blank line
         problems: list[str] = []
@@ -125,6 +145,8 @@ def import_units(actor, stream: IO[str], *, scope: OrgUnit | None = None) -> Imp
             errors.append(RowError(row.line, _("the code %(code)s appears already on line %(other)d", code=row.code, other=seen[row.code].line)))
             continue
         seen[row.code] = row
+        if row.code not in existing and operations.is_reserved_code(row.code):
+            errors.append(RowError(row.line, operations.reserved_code_message(row.code)))
         parent_levels = row.level.allowed_parents
         if not parent_levels:
             if row.parent_code:
@@ -201,7 +223,7 @@ def _out_of_scope(rows: list[_Row], existing: dict[str, OrgUnit], scope: OrgUnit
 def export_rows(units: Iterable[OrgUnit]) -> Iterable[list[str]]:
     yield list(COLUMNS)
     for u in units:
-        yield [
+        row = [
             u.code,
             u.name,
             u.level.value,
@@ -211,6 +233,7 @@ def export_rows(units: Iterable[OrgUnit]) -> Iterable[list[str]]:
             "" if u.residents is None else str(u.residents),
             u.phone or "",
         ]
+        yield [_export_cell(value) for value in row]
 
 
 def export_csv(units: Iterable[OrgUnit]) -> str:

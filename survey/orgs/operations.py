@@ -15,6 +15,24 @@ from survey.orgs.models import CommunityKind, OrgLevel, OrgUnit
 
 _CODE_RE = re.compile(CODE_PATTERN)
 
+# Fixed path segments that public URLs use where a unit's code goes: /opinions/track beside
+# /opinions/<code>/new, /board/static/... beside /board/<code>. A unit with one of these codes
+# would have pages that cannot be reached, so no new unit may take one (in any case: TRACK
+# would only confuse). tests/orgs/test_reserved_codes.py checks the app's URL map against it.
+RESERVED_CODES = frozenset({"log", "receipt", "static", "track"})
+
+
+def is_reserved_code(code: str) -> bool:
+    return code.lower() in RESERVED_CODES
+
+
+def reserved_code_message(code: str) -> str:
+    return _(
+        "The code %(code)s is reserved for the site's own pages (%(words)s); choose another code.",
+        code=code,
+        words=", ".join(sorted(RESERVED_CODES)),
+    )
+
 
 @dataclass
 class UnitFields:
@@ -47,6 +65,8 @@ def check_fields(level: OrgLevel, values: UnitFields) -> list[str]:
 def create_unit(actor, parent: OrgUnit | None, code: str, level: OrgLevel, values: UnitFields) -> OrgUnit:
     if not _CODE_RE.match(code or ""):
         raise DomainError(_("The code %(code)s is not valid.", code=code))
+    if is_reserved_code(code):
+        raise DomainError(reserved_code_message(code))
     if unit_by_code(code) is not None:
         raise DomainError(_("The code %(code)s is already used.", code=code))
     if (parent is None) != (level is OrgLevel.district) or (parent and parent.level not in level.allowed_parents):

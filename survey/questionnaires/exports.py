@@ -11,7 +11,7 @@ columns of their own after the others.
 Rows come from one query over responses and their answers, fetched in batches
 (``stream_results`` + ``yield_per``: a server-side cursor on PostgreSQL), so that memory does
 not grow with the campaign. Text cells that a spreadsheet would take for a formula are
-prefixed with a single quote.
+prefixed with a single quote (survey.core.spreadsheets).
 
 The functions return generators of ``bytes`` that a Flask view can wrap in
 ``Response(stream_with_context(...))`` and that the CLI writes to a file. They need an app
@@ -33,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import get_timezone
 from sqlalchemy import select
 
+from survey.core.spreadsheets import escape_formula
 from survey.extensions import db
 from survey.orgs.models import OrgUnit
 from survey.questionnaires.models import Answer, Campaign, QuestionnaireVersion, Response, ResponseChannel
@@ -41,7 +42,6 @@ from survey.questionnaires.questions import QuestionType
 BATCH_SIZE = 2000
 CHUNK_BYTES = 64 * 1024
 MULTIPLE_SEPARATOR = "；"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -55,11 +55,6 @@ CHANNEL_LABELS = {
 }
 
 Cell = Any  # str | int | float | None
-
-
-def escape_formula(value: str) -> str:
-    """``=1+1`` -> ``'=1+1``: a spreadsheet shows the text instead of running it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _cell(value: Cell) -> Cell:
