@@ -13,7 +13,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import TimestampMixin, enum_column, utcnow
@@ -177,6 +177,9 @@ class WhistleStatus(enum.Enum):
         return self in (WhistleStatus.sent, WhistleStatus.acknowledged, WhistleStatus.in_progress)
 
 
+# The open statuses (``WhistleStatus.is_open``) in SQL, for the partial unique index.
+OPEN_WHISTLE_SQL = "status IN ('sent', 'acknowledged', 'in_progress')"
+
 WHISTLE_LABELS = {
     WhistleStatus.sent: _l("Sent, waiting for the department"),
     WhistleStatus.acknowledged: _l("Acknowledged by the department"),
@@ -195,6 +198,12 @@ class Whistle(TimestampMixin, db.Model):
             "(status = 'answered') = (answered_at IS NOT NULL AND answer IS NOT NULL)", name="answered_has_answer"
         ),
         CheckConstraint("(status = 'withdrawn') = (withdrawn_at IS NOT NULL)", name="withdrawn_has_time"),
+        # One department at a time: at most one open whistle per opinion. ``blow_whistle`` checks
+        # it first and turns a lost race into the same refusal.
+        Index(
+            "ix_whistle_one_open_per_opinion", "opinion_id", unique=True,
+            sqlite_where=text(OPEN_WHISTLE_SQL), postgresql_where=text(OPEN_WHISTLE_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +225,8 @@ class Whistle(TimestampMixin, db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    # When the whistle was first seen past its deadline and escalated to the street (audited once).
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     opinion: Mapped[Opinion] = relationship(back_populates="whistles")
     department: Mapped[OrgUnit] = relationship(foreign_keys=[department_id])

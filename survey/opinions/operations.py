@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Iterable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from survey.core.db import utcnow
 from survey.core.errors import DomainError
 from survey.extensions import db
 from survey.opinions import codes, photos
+from survey.opinions.queries import OPEN_WHISTLE, overdue_whistles_query
 from survey.opinions.models import Opinion, OpinionCategory, OpinionSource, OpinionStatus, Whistle, WhistleStatus
 from survey.opinions.workflow import WHISTLE_FROM, check_opinion_move, check_whistle_move, deadline
 from survey.orgs.models import OrgLevel, OrgUnit
@@ -234,11 +235,20 @@ def blow_whistle(
     due_at = due_at or deadline(now, _days("WHISTLE_ANSWER_DAYS"))
     if due_at <= now:
         raise DomainError(_l("The deadline must be in the future."))
-    whistle = Whistle(
-        opinion=opinion, department=department, status=WhistleStatus.sent, request=request_text, sent_at=now,
-        sent_by=actor, due_at=due_at, created_at=now,
-    )
-    db.session.add(whistle)
+    # In a savepoint: a whistle blown at the same moment from another tab or by another member
+    # passes the check above too; the partial unique index refuses the second one.
+    try:
+        with db.session.begin_nested():
+            whistle = Whistle(
+                opinion=opinion, department=department, status=WhistleStatus.sent, request=request_text, sent_at=now,
+                sent_by=actor, due_at=due_at, created_at=now,
+            )
+            db.session.add(whistle)
+            db.session.flush()
+    except IntegrityError:
+        if _open_whistle_id(opinion) is None:
+            raise
+        raise DomainError(_l("A department already has this opinion.")) from None
     # The opinion's own answer deadline cannot come before the department's.
     if opinion.due_at is not None and opinion.due_at < due_at:
         opinion.due_at = due_at
@@ -247,6 +257,13 @@ def blow_whistle(
         payload={"opinion": opinion.tracking_code, "department": department.code, "due_at": due_at, "request": request_text},
     )
     return whistle
+
+
+def _open_whistle_id(opinion: Opinion) -> int | None:
+    """The opinion's open whistle as stored (committed by others included), not as loaded."""
+    return db.session.scalar(
+        select(Whistle.id).where(Whistle.opinion_id == opinion.id, Whistle.status.in_(OPEN_WHISTLE)).limit(1)
+    )
 
 
 def _whistle_move(whistle: Whistle, target: WhistleStatus) -> None:
@@ -292,6 +309,40 @@ def withdraw_whistle(actor, whistle: Whistle, reason: str, *, now: datetime | No
     _whistle_move(whistle, WhistleStatus.withdrawn)
     whistle.withdrawn_at, whistle.withdraw_reason = now, reason
     audit.record("whistle.withdraw", whistle, actor=actor, unit=whistle.opinion.community, payload={"reason": reason})
+
+
+def escalate_overdue(now: datetime | None = None, *, scope_paths: Iterable[str] | None = None,
+                     source: str = "command") -> list[Whistle]:
+    """Escalate to the street each open whistle past its deadline that is not escalated yet.
+
+    Marks the whistle (``escalated_at``) with a conditional update, so that the entry is written
+    once however often this runs, concurrently too: a second run, or a second viewer of the list
+    waiting on the row, updates nothing and writes nothing (nor does a whistle answered meanwhile).
+    The entry's actor is the system; ``source`` says what noticed it (the nightly command or a view of the escalation list).
+    ``scope_paths`` limits it to the whistles of communities under those paths (all if None).
+    """
+    now = now or utcnow()
+    query = overdue_whistles_query(scope_paths, now=now).where(Whistle.escalated_at.is_(None))
+    escalated = []
+    for whistle in db.session.scalars(query).all():
+        result = db.session.execute(
+            update(Whistle).where(
+                Whistle.id == whistle.id, Whistle.escalated_at.is_(None), Whistle.status.in_(OPEN_WHISTLE),
+                Whistle.due_at < now,
+            ).values(escalated_at=now).execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            continue
+        db.session.refresh(whistle)
+        audit.record(
+            "whistle.escalate", whistle, unit=whistle.opinion.community,
+            payload={
+                "opinion": whistle.opinion.tracking_code, "department": whistle.department.code,
+                "due_at": whistle.due_at, "status": whistle.status.value, "source": source,
+            },
+        )
+        escalated.append(whistle)
+    return escalated
 
 
 # --- proposals ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import click
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -253,3 +254,13 @@ def proposal(opinion: Opinion):
     if not _deliberations_available():
         abort(404)
     return _run(opinion, ActionForm(), lambda f: ops.turn_into_proposal(current_user, opinion), _("Turned into a proposal."))
+
+
+@bp.cli.command("escalate")
+def escalate_command():
+    """Escalate open whistles past their deadline to the street: one audit entry each (for cron)."""
+    escalated = ops.escalate_overdue(source="command")
+    db.session.commit()
+    for whistle in escalated:
+        click.echo(f"whistle {whistle.id}: {whistle.department.code}, due {whistle.due_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{len(escalated)} whistle(s) escalated.")

@@ -131,6 +131,10 @@ def answer(whistle: Whistle):
 @permission_required(Permission.view_opinions, load=_street)
 def street(unit: OrgUnit):
     now = utcnow()
+    # The list is where the street sees them first: each newly overdue whistle is escalated
+    # (audited) once, here or by ``flask opinions escalate``, whichever comes first.
+    if ops.escalate_overdue(now, scope_paths=[unit.path], source="street_list"):
+        db.session.commit()
     overdue = db.session.scalars(queries.overdue_whistles_query([unit.path], now=now)).all()
     return render_template("opinions/street.html", unit=unit, overdue=overdue, now=now, display=codes.display)
 
