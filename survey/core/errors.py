@@ -50,6 +50,22 @@ def register_error_handlers(app: Flask) -> None:
             return render_error(error.code)
         return error
 
+    @app.teardown_appcontext
+    def close_session_on_a_dead_connection(_error) -> None:
+        """Runs before Flask-SQLAlchemy's own teardown (registered after it).
+
+        A connection cut after the response was made (the database restarting) would make the
+        session's closing rollback raise, and a finished answer became a 500. The session is
+        closed without a rollback instead; the pool replaces the connection.
+        """
+        from survey.extensions import db
+
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            db.session().invalidate()
+            db.session.remove()
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
@@ -61,7 +77,7 @@ def register_error_handlers(app: Flask) -> None:
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
-            db.session.invalidate()
+            db.session().invalidate()
         response = render_error(503)
         return response[0], 503, {"Retry-After": "5"}
 

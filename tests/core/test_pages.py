@@ -110,3 +110,36 @@ def test_database_outage_gives_a_503_asking_to_try_again(app, client):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "不会重复计算" in response.get_data(as_text=True)
+
+
+def test_a_connection_cut_after_the_page_was_made_does_not_turn_it_into_a_500(app, client, monkeypatch):
+    """The database restarting between the last query and the end of the request: the session's
+    closing rollback fails. The page already made is still the answer, and the next one works."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import text
+
+    from survey.extensions import db
+
+    @app.get("/reads-the-database")
+    def reads_the_database():
+        return {"one": db.session.execute(text("SELECT 1")).scalar_one()}
+
+    assert client.get("/reads-the-database").status_code == 200  # connected: the pool's first connect rolls back too
+    with app.app_context():
+        dialect = db.engine.dialect
+    cut = sqlite3.OperationalError if dialect.name == "sqlite" else psycopg.OperationalError
+    real_rollback = dialect.do_rollback
+    calls = []
+
+    def rollback_on_a_cut_connection(dbapi_connection):
+        calls.append(1)
+        raise cut("terminating connection due to administrator command")
+
+    monkeypatch.setattr(dialect, "do_rollback", rollback_on_a_cut_connection)
+    response = client.get("/reads-the-database")
+    assert calls, "the request's session did not roll back at the end: the test shows nothing"
+    assert response.status_code == 200 and response.get_json() == {"one": 1}
+    monkeypatch.setattr(dialect, "do_rollback", real_rollback)
+    assert client.get("/reads-the-database").get_json() == {"one": 1}
