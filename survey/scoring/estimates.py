@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from . import texts
 
@@ -74,7 +74,7 @@ def likert_to_100(values: object, k: int) -> np.ndarray:
 
 
 def t_quantile(confidence: float, df: np.ndarray | float) -> np.ndarray | float:
-    return stats.t.ppf(1.0 - (1.0 - confidence) / 2.0, df)
+    return special.stdtrit(df, 1.0 - (1.0 - confidence) / 2.0)
 
 
 def weighted_mean_se(
@@ -121,7 +121,7 @@ def wilson_arrays(
     """Vectorised Wilson score interval; n == 0 gives nan (callers decide what that means)."""
     s = np.asarray(successes, dtype=np.float64)
     nn = np.asarray(n, dtype=np.float64)
-    z = float(stats.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    z = float(special.ndtri(1.0 - (1.0 - confidence) / 2.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s / nn
         z2n = z * z / nn

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from . import texts
 from .config import DEFAULT_CONFIG
@@ -48,8 +48,8 @@ def feldt_interval(alpha: np.ndarray | float, n: np.ndarray | int, k: int, confi
     df1 = np.asarray(n, dtype=np.float64) - 1.0
     df2 = df1 * (k - 1)
     with np.errstate(invalid="ignore"):
-        upper_f = stats.f.ppf(1.0 - (1.0 - confidence) / 2.0, df1, df2)
-        lower_f = stats.f.ppf((1.0 - confidence) / 2.0, df1, df2)
+        upper_f = special.fdtri(df1, df2, 1.0 - (1.0 - confidence) / 2.0)
+        lower_f = special.fdtri(df1, df2, (1.0 - confidence) / 2.0)
     one_minus = 1.0 - np.asarray(alpha, dtype=np.float64)
     return 1.0 - one_minus * upper_f, 1.0 - one_minus * lower_f
 
