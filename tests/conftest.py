@@ -90,6 +90,23 @@ class Client(FlaskClient):
 
 
 @pytest.fixture
+def empty_database_url(tmp_path):
+    """An empty database for running the migrations: a SQLite file, or a schema of its own on PostgreSQL."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
 def app(request, tmp_path, _pg_tables):
     """Settings can be changed per test with ``@pytest.mark.app_config(NAME=value)``."""
     settings = {

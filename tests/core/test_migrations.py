@@ -1,35 +1,13 @@
 """The migrations build exactly the schema of the models, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-import os
-import uuid
-from urllib.parse import quote
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from survey import create_app
 from survey.extensions import db
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def test_migrations_match_the_models(empty_database_url):

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from opinion_helpers import opinion_row
@@ -19,7 +16,6 @@ from survey.extensions import db
 from survey.opinions import operations as ops
 from survey.opinions.models import Opinion, Whistle, WhistleStatus
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
 REFUSAL_ZH = "已有职能部门在办理此意见。"  # "A department already has this opinion."
 
 
@@ -172,29 +168,12 @@ def test_a_lost_race_through_the_page_shows_the_refusal_and_stores_nothing(
         assert verify_chain().ok
 
 
-@pytest.fixture
-def migrated_url(tmp_path):
-    """An empty database (SQLite file, or a schema of its own on PostgreSQL) for the migrations."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    schema = f"w_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def test_the_migration_creates_the_partial_unique_index(migrated_url):
+def test_the_migration_creates_the_partial_unique_index(empty_database_url):
     from flask_migrate import downgrade, upgrade
 
     from survey import create_app
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_url})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         upgrade()
         inspector = inspect(db.engine)
