@@ -2,7 +2,7 @@
 
 Revision ID: 0007_whistle_open_escalation
 Revises: 0006_appraisal
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-27 21:30:00.000000
 
 """
 from alembic import op
@@ -20,6 +20,16 @@ OPEN_WHISTLE_SQL = "status IN ('sent', 'acknowledged', 'in_progress')"
 
 
 def upgrade():
+    # Until now only the application kept to one open whistle per opinion; a race may have let a
+    # second one in. Say which, rather than fail on the index with the database's own message.
+    doubled = op.get_bind().execute(sa.text(
+        f"SELECT opinion_id FROM whistle WHERE {OPEN_WHISTLE_SQL} GROUP BY opinion_id HAVING count(*) > 1"
+    )).scalars().all()
+    if doubled:
+        raise RuntimeError(
+            "Opinions with more than one open whistle (withdraw all but one, then upgrade again): "
+            + ", ".join(str(opinion_id) for opinion_id in doubled)
+        )
     with op.batch_alter_table('whistle', schema=None) as batch_op:
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_whistle_one_open_per_opinion'), ['opinion_id'], unique=True,

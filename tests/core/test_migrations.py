@@ -1,6 +1,7 @@
 """The migrations build exactly the schema of the models, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -58,3 +59,36 @@ def test_check_constraints_added_by_hand_are_in_the_migrated_schema(empty_databa
         db.engine.dispose()
     assert {"ck_campaign_member_target_has_member", "ck_campaign_known_target_type"} <= campaign
     assert "department" in org_unit["ck_org_unit_org_level"]
+
+
+def test_the_whistle_index_migration_names_opinions_with_two_open_whistles(empty_database_url, capfd):
+    """Before 0007 only the application kept one open whistle per opinion: doubles left by a race
+    stop the upgrade with a message naming the opinions, and the upgrade works once resolved."""
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0006_appraisal")
+        now = "2026-11-20 09:00:00"
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO org_unit (id, code, name, level, parent_id, path, created_at) "
+                f"VALUES (1, 'D', '区', 'district', NULL, '/1/', '{now}'), (2, 'B', '城管局', 'department', 1, '/1/2/', '{now}')"
+            ))
+            conn.execute(text(
+                "INSERT INTO opinion (id, tracking_code, community_id, category, text, source, status, due_at, accepted_at, created_at) "
+                f"VALUES (7, 'T123456789', 1, 'environment', '路灯坏了', 'resident', 'accepted', '2026-12-05 09:00:00', '{now}', '{now}')"
+            ))
+            for whistle_id in (1, 2):
+                conn.execute(text(
+                    "INSERT INTO whistle (id, opinion_id, department_id, status, request, sent_at, due_at, created_at) "
+                    f"VALUES ({whistle_id}, 7, 2, 'sent', '请处理', '{now}', '2026-12-01 09:00:00', '{now}')"
+                ))
+        with pytest.raises(SystemExit):  # `flask db upgrade` prints the message and exits with 1
+            upgrade()
+        printed = capfd.readouterr()
+        assert "Opinions with more than one open whistle (withdraw all but one, then upgrade again): 7" in printed.out + printed.err
+        with db.engine.begin() as conn:
+            conn.execute(text(f"UPDATE whistle SET status = 'withdrawn', withdrawn_at = '{now}' WHERE id = 2"))
+        upgrade()
+        assert "ix_whistle_one_open_per_opinion" in {i["name"] for i in inspect(db.engine).get_indexes("whistle")}
