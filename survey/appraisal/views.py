@@ -19,6 +19,7 @@ from survey.appraisal.models import (
     BarKind, Cadre, PostLevel, ReportingMember,
 )
 from survey.core.errors import DomainError
+from survey.core.web import commit_or_refuse
 from survey.core.i18n import local_today
 from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.extensions import db
@@ -76,12 +77,6 @@ def _member_campaigns(member: ReportingMember) -> list:
 def _done(message: str, endpoint: str, **values):
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(endpoint, **values))
-
-
-def _refused(error: DomainError, endpoint: str, **values):
-    db.session.rollback()
-    flash(str(error), "error")
     return redirect(url_for(endpoint, **values))
 
 
@@ -149,11 +144,8 @@ def cycle(cycle: AppraisalCycle):
 def compute(cycle: AppraisalCycle):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        ops.compute(current_user, cycle)
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("Composites computed and grades proposed."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.compute(current_user, cycle), _("Composites computed and grades proposed."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/reopen")
@@ -163,11 +155,8 @@ def reopen(cycle: AppraisalCycle):
     if not form.validate_on_submit():
         flash(_("Give a reason for reopening the cycle."), "error")
         return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
-    try:
-        ops.reopen(current_user, cycle, form.reason.data)
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("The cycle is back in draft."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.reopen(current_user, cycle, form.reason.data), _("The cycle is back in draft."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/confirm/<int:appraisal_id>")
@@ -178,11 +167,8 @@ def confirm(cycle: AppraisalCycle):
     form = ConfirmForm(prefix=f"a{appraisal.id}")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        ops.confirm_grade(current_user, appraisal, form.grade.data, form.reason.data or "")
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("Grade confirmed for %(name)s.", name=appraisal.cadre.name), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.confirm_grade(current_user, appraisal, form.grade.data, form.reason.data or ""), _("Grade confirmed for %(name)s.", name=appraisal.cadre.name))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/notice")
@@ -191,11 +177,8 @@ def notice(cycle: AppraisalCycle):
     form = NoticeForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        ops.start_notice(current_user, cycle, form.starts_on.data)
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("The public notice has started."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.start_notice(current_user, cycle, form.starts_on.data), _("The public notice has started."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/objections")
@@ -207,11 +190,8 @@ def objection(cycle: AppraisalCycle):
         flash(_("Write the objection and the date it was received."), "error")
         return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
     target = next((a for a in cycle.appraisals if str(a.id) == form.appraisal.data), None)
-    try:
-        ops.add_objection(current_user, cycle, form.text.data, form.received_on.data, target)
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("The objection was recorded."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.add_objection(current_user, cycle, form.text.data, form.received_on.data, target), _("The objection was recorded."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/objections/answer")
@@ -222,11 +202,8 @@ def answer(cycle: AppraisalCycle):
         flash(_("Answer the objection and say whether it is upheld."), "error")
         return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
     objection = next((o for o in cycle.objections if str(o.id) == form.objection.data), None) or abort(404)
-    try:
-        ops.answer_objection(current_user, objection, form.answer.data, form.outcome.data)
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("The objection was answered."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.answer_objection(current_user, objection, form.answer.data, form.outcome.data), _("The objection was answered."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 @bp.post("/cycles/<int:cycle_id>/publish")
@@ -234,11 +211,8 @@ def answer(cycle: AppraisalCycle):
 def publish(cycle: AppraisalCycle):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        ops.publish(current_user, cycle, local_today())
-    except DomainError as error:
-        return _refused(error, "appraisal.cycle", cycle_id=cycle.id)
-    return _done(_("The cycle is published and frozen."), "appraisal.cycle", cycle_id=cycle.id)
+    commit_or_refuse(lambda: ops.publish(current_user, cycle, local_today()), _("The cycle is published and frozen."))
+    return redirect(url_for("appraisal.cycle", cycle_id=cycle.id))
 
 
 # --- ballots and inputs ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Request hooks shared by every page: security headers and template helpers."""
+"""Request hooks shared by every page: security headers and template helpers; the committee's
+commit-or-refuse step shared by the views."""
 from __future__ import annotations
 
-from flask import Flask, abort, has_request_context, request
+from flask import Flask, abort, flash, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,6 +14,29 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def commit_or_refuse(operation, message) -> bool:
+    """Run an operation and commit, showing ``message``; a refused one (DomainError) is rolled
+    back and its reason shown instead. Returns whether it was done."""
+    from survey.core.errors import DomainError
+    from survey.extensions import db
+
+    try:
+        operation()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
+def flash_form_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
 
 
 def _has_nul(values) -> bool:

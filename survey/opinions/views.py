@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from survey.core.db import utcnow
 from survey.core.i18n import end_of_local_day, local_today
-from survey.core.errors import DomainError
+from survey.core.web import commit_or_refuse, flash_form_errors
 from survey.core.scope import units_in_scope
 from survey.extensions import db
 from survey.forms.opinions import AnswerForm, AssignForm, CloseForm, OpinionForm, WhistleForm, WithdrawForm
@@ -179,18 +179,9 @@ def _back(opinion: Opinion):
 def _run(opinion: Opinion, form, action, message: str | None = None):
     """Validate ``form``, run ``action``; commit, or roll back and show the refusal."""
     if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
-        return _back(opinion)
-    try:
-        action(form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash(message or _("Saved."), "success")
+        commit_or_refuse(lambda: action(form), message or _("Saved."))
     return _back(opinion)
 
 

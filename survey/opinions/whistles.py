@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from survey.core.db import utcnow
-from survey.core.errors import DomainError
+from survey.core.web import commit_or_refuse, flash_form_errors
 from survey.extensions import db
 from survey.forms.opinions import ProgressForm, WhistleAnswerForm
 from survey.forms.people import ActionForm
@@ -94,18 +94,9 @@ def detail(whistle: Whistle):
 
 def _run(whistle: Whistle, form, action, message: str):
     if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+        flash_form_errors(form)
     else:
-        try:
-            action(form)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
+        commit_or_refuse(lambda: action(form), message)
     return redirect(url_for("whistles.detail", whistle_id=whistle.id))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 
 from survey.core import todo
 from survey.core.errors import DomainError
+from survey.core.web import commit_or_refuse
 from survey.core.scope import pick, unit_choices, units_in_scope
 from survey.extensions import db
 from survey.forms.people import ActionForm
@@ -61,18 +62,6 @@ def _campaign(campaign_id: int, **_ignored) -> Campaign:
 def _done(message: str | None = None):
     db.session.commit()
     flash(message or _("Saved."), "success")
-
-
-def _attempt(operation, message: str | None = None) -> bool:
-    """Run an operation and commit; a refused one is rolled back and its reason shown."""
-    try:
-        operation()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    _done(message)
-    return True
 
 
 def _usable_templates() -> list[Questionnaire]:
@@ -145,7 +134,7 @@ def add_question(questionnaire: Questionnaire):
     form = QuestionForm()
     draft = questionnaire.draft or abort(409)
     if form.validate_on_submit():
-        _attempt(lambda: ops.add_question(current_user, draft, form.spec()))
+        commit_or_refuse(lambda: ops.add_question(current_user, draft, form.spec()), _("Saved."))
     else:
         for field in form:
             for error in field.errors:
@@ -163,9 +152,9 @@ def change_question(questionnaire: Questionnaire):
     if key not in {q["key"] for q in draft.questions}:
         abort(404)
     if action == "remove":
-        _attempt(lambda: ops.remove_question(current_user, draft, key))
+        commit_or_refuse(lambda: ops.remove_question(current_user, draft, key), _("Saved."))
     elif action in ("up", "down"):
-        _attempt(lambda: ops.move_question(current_user, draft, key, -1 if action == "up" else 1))
+        commit_or_refuse(lambda: ops.move_question(current_user, draft, key, -1 if action == "up" else 1), _("Saved."))
     else:
         abort(404)
     return redirect(url_for("surveys.questionnaire", questionnaire_id=questionnaire.id))
@@ -345,7 +334,7 @@ def exclude_by_receipt(campaign: Campaign):
     if response is None:
         flash(_("No response of this campaign has the receipt %(receipt)s.", receipt=receipt or "—"), "error")
     elif form.validate_on_submit():
-        _attempt(lambda: ops.set_excluded(current_user, response, True, form.reason.data))
+        commit_or_refuse(lambda: ops.set_excluded(current_user, response, True, form.reason.data), _("Saved."))
     else:
         flash(_("A reason is required."), "error")
     return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
@@ -359,7 +348,7 @@ def set_excluded(campaign: Campaign):
     if response is None or response.campaign_id != campaign.id or request.view_args["action"] not in ("exclude", "restore"):
         abort(404)
     if form.validate_on_submit():
-        _attempt(lambda: ops.set_excluded(current_user, response, request.view_args["action"] == "exclude", form.reason.data))
+        commit_or_refuse(lambda: ops.set_excluded(current_user, response, request.view_args["action"] == "exclude", form.reason.data), _("Saved."))
     else:
         flash(_("A reason is required."), "error")
     return redirect(url_for("surveys.results", campaign_id=campaign.id, _anchor="flagged"))
