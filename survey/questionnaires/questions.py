@@ -80,9 +80,11 @@ class QuestionType:
         """
         if not sent or all(value == "" for value in sent):
             return None if self.required else []
-        if len(sent) != 1:
-            return None
-        return self.accept_one(sent[0])
+        return self.accept_answered(sent)
+
+    def accept_answered(self, sent: list[str]) -> list[StoredAnswer] | None:
+        """``accept`` for an answered question: one value, by default."""
+        return self.accept_one(sent[0]) if len(sent) == 1 else None
 
     def accept_one(self, value: str) -> list[StoredAnswer] | None:
         return None
@@ -91,10 +93,11 @@ class QuestionType:
 class ChoiceQuestion(QuestionType):
     """One of the stored values of ``categories()``."""
 
+    def stored_values(self) -> set[str]:
+        return {stored for stored, _label in self.categories()}
+
     def accept_one(self, value):
-        if any(value == stored for stored, _label in self.categories()):
-            return [StoredAnswer(value_num=float(value))]
-        return None
+        return [StoredAnswer(value_num=float(value))] if value in self.stored_values() else None
 
 
 class Likert(ChoiceQuestion):
@@ -168,10 +171,8 @@ class MultipleChoice(SingleChoice):
         # An optional question sent only empty values passes as unanswered (OptionalAnswer).
         return [StoredAnswer(value_num=float(v)) for v in (data or []) if v != ""]
 
-    def accept(self, sent):
-        if not sent or all(value == "" for value in sent):
-            return None if self.required else []
-        stored = {value for value, _label in self.categories()}
+    def accept_answered(self, sent):
+        stored = self.stored_values()
         if all(value in stored for value in sent):
             return [StoredAnswer(value_num=float(value)) for value in sent]
         return None
@@ -198,8 +199,12 @@ class Number(QuestionType):
     name = "number"
     label = _l("Number")
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return self.spec.get("min", 0), self.spec.get("max", 1_000_000)
+
     def field(self):
-        low, high = self.spec.get("min", 0), self.spec.get("max", 1_000_000)
+        low, high = self.bounds
         return IntegerField(
             self.spec["text"],
             validators=[
@@ -215,7 +220,8 @@ class Number(QuestionType):
         if not PLAIN_INTEGER.fullmatch(value):
             return None  # signs, spaces, other digits: IntegerField decides
         number = int(value)
-        if self.spec.get("min", 0) <= number <= self.spec.get("max", 1_000_000):
+        low, high = self.bounds
+        if low <= number <= high:
             return [StoredAnswer(value_num=float(number))]
         return None
 
