@@ -124,12 +124,13 @@ def _answer(campaign: operations.AnsweringCampaign, *, channel: ResponseChannel,
     # A plainly valid form is taken as it is; otherwise the full form validation decides and explains.
     form = None
     answers = accepted_answers(version, request.form)
+    submission_id = request.form.get("submission_id")
     if answers is None:
         form = answer_form(version, request.form)
         if not form.validate():
             return _questionnaire(campaign, form, code=code, status=400)
         answers = collected_answers(version, form)
-    submission_id = request.form["submission_id"]
+        submission_id = form.submission_id.data  # a form sent without one was given a fresh one
     assisted = _assisting()
 
     def submit():

@@ -195,3 +195,18 @@ def test_whitespace_in_an_optional_choice_is_refused_not_a_500(app, client, make
         assert page.status_code == 400, repr(value)
     assert client.post(f"/c/{code}", data=base).status_code == 302  # q5 left out: fine, it is optional
     assert responses(app) == 1
+
+
+def test_a_form_sent_without_its_submission_id_is_never_taken_for_another(app, client, make_campaign, unspent_code):
+    """Found by the hostile-input test: an empty submission id was stored as '', so the next form
+    sent without one got the first one's receipt and stored nothing."""
+    campaign_id = make_campaign()
+    receipts = []
+    for _ in range(2):
+        code = unspent_code(campaign_id)
+        fields = form_fields(client.get(f"/c/{code}").get_data(as_text=True))
+        response = client.post(f"/c/{code}", data={**fields, **full_answers("4"), "submission_id": ""})
+        assert response.status_code == 302
+        receipts.append(response.headers["Location"])
+    assert receipts[0] != receipts[1]
+    assert responses(app) == 2
